@@ -1,0 +1,140 @@
+/**
+ * The quantized-network IR (format "tritforge-qnet", version 1).
+ *
+ * One JSON document describes a network in the integer domain of the numeric contract
+ * (../../ARCHITECTURE.md, "Numeric contract"). Everything downstream of training (reference model,
+ * RTL generator, cost model) reads only this.
+ *
+ * Tensor layouts (all row-major):
+ *  - activations of image networks are HWC (height, width, channel), as in TF.js; `flatten` is the
+ *    identity on that memory order, so a dense layer after it sees index (h * W + w) * C + c.
+ *  - dense weights:  [outFeatures][inFeatures]
+ *  - conv2d weights: [outChannels][kernel][kernel][inChannels]
+ */
+import { z } from "zod";
+
+export const IR_FORMAT = "tritforge-qnet";
+export const IR_VERSION = 1;
+
+const int = () => z.number().int();
+
+/** An unsigned signal: integers in [0, 2^bits - 1] standing for real values x * scale. */
+export const SignalSchema = z.strictObject({
+  bits: int().min(1).max(16),
+  scale: z.number().positive(),
+});
+
+/** Hidden-layer output: x = clamp((acc * multiplier + 2^(shift-1)) >> shift, 0, 2^bits - 1). */
+export const RequantSchema = z.strictObject({
+  kind: z.literal("requant"),
+  multiplier: int().min(1).max(2 ** 24),
+  shift: int().min(0).max(62),
+  bits: int().min(1).max(16),
+  /** Real value of one output step (s_l); informational, the integers above are normative. */
+  scale: z.number().positive(),
+});
+
+/** Output layer: the raw accumulators are the logits. */
+export const LogitsSchema = z.strictObject({ kind: z.literal("logits") });
+
+export const LayerOutputSchema = z.discriminatedUnion("kind", [RequantSchema, LogitsSchema]);
+
+const weightFields = {
+  /** Number of quantization levels M (odd); weights are integers in [-(M-1)/2, (M-1)/2]. */
+  levels: int().min(3).max(255).refine((m) => m % 2 === 1, "levels must be odd"),
+  /** Real value of one weight step (Delta_l). */
+  delta: z.number().positive(),
+  weights: z.array(int()),
+  /** Biases at accumulator scale: round(b / (delta * s_in)). */
+  bias: z.array(int()),
+  output: LayerOutputSchema,
+};
+
+export const DenseSchema = z.strictObject({
+  kind: z.literal("dense"),
+  name: z.string().min(1),
+  inFeatures: int().min(1),
+  outFeatures: int().min(1),
+  ...weightFields,
+});
+
+export const Conv2dSchema = z.strictObject({
+  kind: z.literal("conv2d"),
+  name: z.string().min(1),
+  inChannels: int().min(1),
+  outChannels: int().min(1),
+  kernel: int().min(1),
+  /** Zero padding on every side; stride is 1. */
+  padding: int().min(0),
+  ...weightFields,
+});
+
+export const MaxPoolSchema = z.strictObject({
+  kind: z.literal("maxpool"),
+  name: z.string().min(1),
+  size: int().min(1),
+  stride: int().min(1),
+});
+
+export const FlattenSchema = z.strictObject({
+  kind: z.literal("flatten"),
+  name: z.string().min(1),
+});
+
+export const LayerSchema = z.discriminatedUnion("kind", [
+  DenseSchema,
+  Conv2dSchema,
+  MaxPoolSchema,
+  FlattenSchema,
+]);
+
+export const ProvenanceSchema = z.strictObject({
+  /** How the network was made: "trained" (tritforge train), "random" (seeded generator), "file". */
+  source: z.enum(["trained", "random", "file"]),
+  /** True when the weights were never trained: accuracy numbers are meaningless. */
+  untrained: z.boolean(),
+  dataset: z.string().optional(),
+  seed: int().optional(),
+  /** Accuracy of the integer model (i.e. of the hardware) on a labelled split. */
+  accuracy: z
+    .strictObject({
+      split: z.string(),
+      samples: int().min(1),
+      correct: int().min(0),
+      value: z.number().min(0).max(1),
+    })
+    .optional(),
+  /** Further measured numbers (e.g. float and direct-quantized accuracy), by name. */
+  metrics: z.record(z.string(), z.number()).optional(),
+  tool: z.string().optional(),
+  createdAt: z.string().optional(),
+  notes: z.string().optional(),
+});
+
+export const NetworkSchema = z.strictObject({
+  format: z.literal(IR_FORMAT),
+  version: z.literal(IR_VERSION),
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "name must be an identifier (letters, digits, _)"),
+  input: z.strictObject({
+    /** [features] for dense networks, [height, width, channels] for image networks. */
+    shape: z.array(int().min(1)).min(1).max(3),
+    bits: int().min(1).max(16),
+    scale: z.number().positive(),
+  }),
+  layers: z.array(LayerSchema).min(1),
+  provenance: ProvenanceSchema,
+});
+
+export type Signal = z.infer<typeof SignalSchema>;
+export type Requant = z.infer<typeof RequantSchema>;
+export type LayerOutput = z.infer<typeof LayerOutputSchema>;
+export type DenseLayer = z.infer<typeof DenseSchema>;
+export type Conv2dLayer = z.infer<typeof Conv2dSchema>;
+export type MaxPoolLayer = z.infer<typeof MaxPoolSchema>;
+export type FlattenLayer = z.infer<typeof FlattenSchema>;
+export type Layer = z.infer<typeof LayerSchema>;
+export type WeightLayer = DenseLayer | Conv2dLayer;
+export type Provenance = z.infer<typeof ProvenanceSchema>;
+export type Network = z.infer<typeof NetworkSchema>;
