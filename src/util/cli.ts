@@ -1,3 +1,4 @@
+import { CommanderError } from "commander";
 import { TritforgeError } from "./errors.js";
 
 /**
@@ -12,9 +13,7 @@ export function runCli(main: () => Promise<void>): void {
         process.stderr.write(`error: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
         process.exit(1);
       }
-      if (err instanceof Error && "code" in err && typeof err.code === "string" && err.code.startsWith("commander.")) {
-        process.exit(typeof (err as { exitCode?: unknown }).exitCode === "number" ? (err as { exitCode: number }).exitCode : 1);
-      }
+      if (err instanceof CommanderError) process.exit(err.exitCode || 1);
       process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(2);
     },
