@@ -35,8 +35,9 @@ function fillWeights(rng: Rng, n: number, k: number, fill: WeightFill): number[]
 }
 
 /** Picks a requant multiplier/shift that maps a typical accumulator onto the output range, with some saturation. */
-function randomRequant(rng: Rng, k: number, inBits: number, fanIn: number, outBits: number) {
-  const typical = Math.max(1, k * (2 ** inBits - 1) * Math.sqrt(fanIn) * 0.5);
+function randomRequant(rng: Rng, k: number, inBits: number, fanIn: number, biasMax: number, outBits: number) {
+  const xMax = 2 ** inBits - 1;
+  const typical = Math.max(1, Math.sqrt(biasMax ** 2 / 3 + (fanIn * k * k * xMax * xMax) / 6));
   const ratio = ((2 ** outBits - 1) / typical) * (0.5 + 2.5 * rng.next());
   const shift = 16;
   const multiplier = Math.max(1, Math.min(2 ** 24, Math.round(ratio * 2 ** shift)));
@@ -67,7 +68,7 @@ export function randomDenseNetwork(o: RandomDenseOptions): Network {
       delta: 1 / k,
       weights: fillWeights(rng, nIn * nOut, k, fill),
       bias,
-      output: last ? { kind: "logits" } : randomRequant(rng, k, inBits, nIn, outBits),
+      output: last ? { kind: "logits" } : randomRequant(rng, k, inBits, nIn, biasMax, outBits),
     });
     if (!last) inBits = outBits;
   }
