@@ -7,6 +7,7 @@ import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
+import { serializeNetwork } from "../ir/io.js";
 import type { Network } from "../ir/schema.js";
 import { writeDirAtomic } from "../util/fs.js";
 import { biasRomLines, weightRomLines } from "./mem.js";
@@ -257,6 +258,7 @@ export function writeBundleFiles(dir: string, plan: RtlPlan, net: Network): Mani
     writeFileSync(join(dir, "mem", f.weightRom), weightRomLines(l, plan.lanes).join("\n") + "\n");
     writeFileSync(join(dir, "mem", f.biasRom), biasRomLines(l, plan.lanes).join("\n") + "\n");
   }
+  writeFileSync(join(dir, "network.json"), serializeNetwork(net));
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }

@@ -82,6 +82,7 @@ export async function simulateBundle(bundleDir: string, inputs: ArrayLike<number
     mkdirSync(root, { recursive: true });
     runDir = mkdtempSync(join(root, `${m.name}-`));
   }
+  runDir = resolve(runDir);
   mkdirSync(runDir, { recursive: true });
   const inFile = join(runDir, "inputs.mem");
   const outFile = join(runDir, "outputs.txt");
