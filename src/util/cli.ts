@@ -13,7 +13,7 @@ export function runCli(main: () => Promise<void>): void {
         process.stderr.write(`error: ${err.message.replace(/\s*\n\s*/g, " ")}\n`);
         process.exit(1);
       }
-      if (err instanceof CommanderError) process.exit(err.exitCode || 1);
+      if (err instanceof CommanderError) process.exit(err.exitCode);
       process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(2);
     },

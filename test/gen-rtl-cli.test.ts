@@ -1,0 +1,91 @@
+/** gen-rtl on bad inputs: one-line error, non-zero exit, no output folder left behind. */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { randomDenseNetwork } from "../src/ir/random.js";
+import { serializeNetwork } from "../src/ir/io.js";
+
+const work = mkdtempSync(join(tmpdir(), "tritforge-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function genRtl(args: string[]) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/gen-rtl.ts", ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const good = randomDenseNetwork({ name: "cli_net", seed: 4, sizes: [6, 5, 3] });
+const goodJson = JSON.parse(serializeNetwork(good)) as Record<string, unknown> & { layers: Array<Record<string, unknown>> };
+
+function modelFile(name: string, content: string): string {
+  const f = join(work, name);
+  writeFileSync(f, content);
+  return f;
+}
+
+function mutated(mutate: (j: typeof goodJson) => void): string {
+  const j = structuredClone(goodJson);
+  mutate(j);
+  return JSON.stringify(j);
+}
+
+const badCases: Array<{ name: string; args: () => string[]; message: RegExp }> = [
+  { name: "malformed JSON", args: () => ["--model", modelFile("bad.json", "{ not json")], message: /not valid JSON/ },
+  { name: "missing model file", args: () => ["--model", join(work, "nope.json")], message: /not found/ },
+  { name: "schema violation names the field", args: () => ["--model", modelFile("schema.json", mutated((j) => (j.layers[0]!.levels = 4)))], message: /layers\[0\]\.levels: levels must be odd/ },
+  { name: "inconsistent shapes", args: () => ["--model", modelFile("shape.json", mutated((j) => (j.layers[1]!.inFeatures = 7)))], message: /layers\[1\]\.inFeatures: 7 does not match the 5 values/ },
+  {
+    name: "weight outside [-K, K]",
+    args: () => ["--model", modelFile("range.json", mutated((j) => ((j.layers[0]!.weights as number[])[3] = 2)))],
+    message: /layers\[0\]\.weights\[3\]: 2 is outside \[-1, 1\]/,
+  },
+  { name: "unknown key", args: () => ["--model", modelFile("key.json", mutated((j) => (j.layers[0]!.colour = "red")))], message: /layers\[0\]: Unrecognized key/ },
+  { name: "P = 0", args: () => ["--model", modelFile("ok1.json", JSON.stringify(goodJson)), "--lanes", "0"], message: /--lanes must be in \[1, 1024\]/ },
+  { name: "non-numeric P", args: () => ["--model", modelFile("ok2.json", JSON.stringify(goodJson)), "--lanes", "four"], message: /--lanes must be an integer/ },
+  { name: "unknown flag", args: () => ["--model", modelFile("ok3.json", JSON.stringify(goodJson)), "--colour", "red"], message: /unknown option '--colour'/ },
+  {
+    name: "unwritable output folder",
+    args: () => ["--model", modelFile("ok4.json", JSON.stringify(goodJson)), "--out", join(modelFile("a-file", "x"), "sub", "bundle")],
+    message: /not writable/,
+  },
+];
+
+describe("gen-rtl rejects bad input", () => {
+  for (const c of badCases) {
+    it(c.name, () => {
+      const out = join(work, `out-${c.name.replace(/\W+/g, "_")}`);
+      const args = c.args();
+      const r = genRtl(args.includes("--out") ? args : [...args, "--out", out, "--no-sim"]);
+      expect(r.code).not.toBe(0);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: /);
+      expect(lines[0]).toMatch(c.message);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(work).filter((f) => f.startsWith(".out-"))).toEqual([]);
+    });
+  }
+});
+
+describe("gen-rtl on a good model", () => {
+  it("writes the bundle, co-simulates and reports JSON", () => {
+    const out = join(work, "good-bundle");
+    const r = genRtl(["--model", modelFile("good.json", JSON.stringify(goodJson)), "--out", out, "--lanes", "3", "--vectors", "4", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as Record<string, number | boolean>;
+    expect(s).toMatchObject({ vectors: 4, mismatches: 0, lanes: 3, cyclesMatchPrediction: true });
+    expect(s.romBits).toBe(2 * 3 * 6 * 2 + 1 * 3 * 5 * 2);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { cyclesPerInference: number };
+    expect(s.cyclesPerInference).toBe(manifest.cyclesPerInference);
+    for (const f of ["rtl/cli_net_accel.v", "tb/cli_net_accel_tb.v", "mem/cli_net_w0.mem", "mem/cli_net_b1.mem", "network.json"]) expect(existsSync(join(out, f))).toBe(true);
+  });
+
+  it("prints help", () => {
+    const r = genRtl(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--lanes <P>/);
+    expect(r.stdout).toMatch(/--no-sim/);
+  });
+});
