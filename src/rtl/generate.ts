@@ -161,6 +161,29 @@ export function renderTestbench(plan: RtlPlan): string {
   });
 }
 
+export function renderBundleReadme(plan: RtlPlan, net: Network, manifest: Manifest): string {
+  const p = net.provenance;
+  const acc = p.accuracy ? `integer-model accuracy ${(p.accuracy.value * 100).toFixed(2)}% on ${p.accuracy.samples} ${p.dataset ?? ""} ${p.accuracy.split} samples` : "no measured accuracy";
+  return template("bundle-readme.md.hbs")({
+    toolVersion: TOOL_VERSION,
+    top: plan.top,
+    netName: net.name,
+    modelNote: p.untrained ? "UNTRAINED seeded random weights" : `${p.source}${p.dataset ? ` on ${p.dataset}` : ""}, ${acc}`,
+    netSummary: acceleratorView(plan, net).netSummary,
+    lanes: plan.lanes,
+    romBits: manifest.romBits,
+    romCount: plan.layers.length,
+    biasRomBits: manifest.biasRomBits,
+    activationBufferBits: manifest.activationBufferBits,
+    cycles: manifest.cyclesPerInference,
+    inputBits: plan.inputBits,
+    inputFeatures: plan.inputFeatures,
+    logitBits: plan.logitBits,
+    classBits: plan.classBits,
+    classes: plan.classes,
+  });
+}
+
 export interface Manifest {
   format: "tritforge-hw";
   version: 1;
@@ -259,6 +282,7 @@ export function writeBundleFiles(dir: string, plan: RtlPlan, net: Network): Mani
     writeFileSync(join(dir, "mem", f.biasRom), biasRomLines(l, plan.lanes).join("\n") + "\n");
   }
   writeFileSync(join(dir, "network.json"), serializeNetwork(net));
+  writeFileSync(join(dir, "README.md"), renderBundleReadme(plan, net, manifest));
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }
