@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomDenseNetwork, randomInputs } from "../src/ir/random.js";
+import { inferFast } from "../src/reference/fast.js";
 import { infer } from "../src/reference/infer.js";
 import { generateBundle } from "../src/rtl/generate.js";
 import { cosimulate } from "../src/sim/cosim.js";
@@ -22,6 +23,13 @@ export async function benchReference(): Promise<void> {
     infer(net, x, count);
     const s = (performance.now() - t0) / 1000;
     console.log(`reference (typed-array JS)  ternary ${sizes.join("-")}: ${fmt(count / s)} inputs/s (${count} inputs in ${fmt(s, 2)} s)`);
+    const n = 10000;
+    const xf = randomInputs(3, n, 784, 8);
+    await inferFast(net, xf, 256); // warm-up and backend start
+    const t1 = performance.now();
+    const f = await inferFast(net, xf, n);
+    const sf = (performance.now() - t1) / 1000;
+    console.log(`reference (${f.engine}) ternary ${sizes.join("-")}: ${fmt(n / sf)} inputs/s (${n} inputs in ${fmt(sf, 2)} s)`);
   }
 }
 

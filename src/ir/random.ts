@@ -93,3 +93,74 @@ export function randomInputs(seed: number, count: number, size: number, bits: nu
   for (let i = 0; i < x.length; i++) x[i] = fill === "max" ? max : rng.int(0, max);
   return x;
 }
+
+export interface RandomConvOptions {
+  name: string;
+  seed: number;
+  /** [height, width, channels] of the input image. */
+  input: [number, number, number];
+  /** Output channels of each 3x3 (padding 1) convolution; each is followed by a 2x2 max-pool. */
+  conv: number[];
+  classes: number;
+  inputBits?: number;
+  levels?: number;
+  signalBits?: number;
+}
+
+/** A seeded random CNN: [conv3x3(p=1) -> requant -> maxpool2] * n -> flatten -> dense logits. */
+export function randomConvNetwork(o: RandomConvOptions): Network {
+  const rng = makeRng(`${o.name}:${o.seed}`);
+  const levels = o.levels ?? 3;
+  const k = (levels - 1) / 2;
+  const inputBits = o.inputBits ?? 8;
+  const signalBits = o.signalBits ?? 8;
+  const layers: Layer[] = [];
+  let [h, w, c] = o.input;
+  let inBits = inputBits;
+  o.conv.forEach((oc, i) => {
+    const fanIn = 9 * c;
+    const biasMax = Math.round(2 * k * (2 ** inBits - 1));
+    layers.push({
+      kind: "conv2d",
+      name: `conv${i}`,
+      inChannels: c,
+      outChannels: oc,
+      kernel: 3,
+      padding: 1,
+      levels,
+      delta: 1 / k,
+      weights: fillWeights(rng, oc * 9 * c, k, "random"),
+      bias: Array.from({ length: oc }, () => rng.int(-biasMax, biasMax)),
+      output: randomRequant(rng, k, inBits, fanIn, biasMax, signalBits),
+    });
+    layers.push({ kind: "maxpool", name: `pool${i}`, size: 2, stride: 2 });
+    h = Math.floor(h / 2);
+    w = Math.floor(w / 2);
+    c = oc;
+    inBits = signalBits;
+  });
+  layers.push({ kind: "flatten", name: "flatten0" });
+  const nIn = h * w * c;
+  layers.push({
+    kind: "dense",
+    name: "fc0",
+    inFeatures: nIn,
+    outFeatures: o.classes,
+    levels,
+    delta: 1 / k,
+    weights: fillWeights(rng, nIn * o.classes, k, "random"),
+    bias: Array.from({ length: o.classes }, () => rng.int(-100, 100)),
+    output: { kind: "logits" },
+  });
+  return parseNetwork(
+    {
+      format: "tritforge-qnet",
+      version: 1,
+      name: o.name,
+      input: { shape: [...o.input], bits: inputBits, scale: 1 / (2 ** inputBits - 1) },
+      layers,
+      provenance: { source: "random", untrained: true, seed: o.seed, tool: "tritforge random", notes: `seeded random CNN conv ${o.conv.join("-")}; untrained` },
+    },
+    `random network "${o.name}"`,
+  );
+}
