@@ -10,6 +10,7 @@ import { randomDenseNetwork, randomInputs, type RandomDenseOptions } from "../sr
 import { generateBundle } from "../src/rtl/generate.js";
 import { idealCycles } from "../src/rtl/plan.js";
 import { cosimulate } from "../src/sim/cosim.js";
+import { makeRng } from "../src/util/rng.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-cosim-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -71,4 +72,30 @@ describe("cycle count for large layers", () => {
     expect(ideal).toBe(4 * 784 + 1 * 64);
     expect(manifest.cyclesPerInference / ideal).toBeLessThan(1.05);
   });
+});
+
+describe("seeded random configurations", () => {
+  // 24 random networks: depth 1-4, widths among small primes and powers of two, any odd M up to 15,
+  // input and signal bits 1-8, P from 1 to 64, weight fills including the extremes, and random stalls.
+  const rng = makeRng("cosim-fuzz");
+  for (let t = 0; t < 24; t++) {
+    const depth = rng.int(1, 4);
+    const sizes = Array.from({ length: depth + 1 }, () => rng.pick([1, 2, 3, 5, 7, 8, 13, 16, 17, 31, 40]));
+    const levels = Array.from({ length: depth }, () => rng.pick([3, 5, 7, 9, 15]));
+    const inputBits = rng.int(1, 8);
+    const signalBits = rng.int(1, 8);
+    const lanes = rng.pick([1, 2, 3, 4, 8, 16, 33, 64]);
+    const stall = rng.pick([0, 0, 30]);
+    const fill = rng.pick(["random", "random", "random", "max", "min", "zero"] as const);
+    const inputFill = rng.next() < 0.2 ? ("max" as const) : ("random" as const);
+    it(`#${t}: ${sizes.join("-")} M=${levels.join("/")} B=${inputBits}/${signalBits} P=${lanes} ${fill}${stall ? ` stall ${stall}%` : ""}`, async () => {
+      const net = randomDenseNetwork({ name: `fz${t}`, seed: t, sizes, levels, inputBits, signalBits, fill });
+      const dir = join(work, `fz${t}`);
+      const { manifest } = await generateBundle(net, lanes, dir);
+      const x = randomInputs(t, 4, sizes[0]!, inputBits, inputFill);
+      const r = await cosimulate(net, dir, x, 4, { stall, seed: t, runDir: join(dir, "run") });
+      expect(r.mismatches).toEqual([]);
+      if (!stall) expect(r.cycles).toEqual([1, 2, 3, 4].map(() => manifest.cyclesPerInference));
+    });
+  }
 });
