@@ -10,8 +10,8 @@ import { serializeNetwork } from "../src/ir/io.js";
 const work = mkdtempSync(join(tmpdir(), "tritforge-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function genRtl(args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/gen-rtl.ts", ...args], { encoding: "utf8" });
+function genRtl(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/gen-rtl.ts", ...args], { encoding: "utf8", env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -80,6 +80,13 @@ describe("gen-rtl on a good model", () => {
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { cyclesPerInference: number };
     expect(s.cyclesPerInference).toBe(manifest.cyclesPerInference);
     for (const f of ["rtl/cli_net_accel.v", "tb/cli_net_accel_tb.v", "mem/cli_net_w0.mem", "mem/cli_net_b1.mem", "network.json"]) expect(existsSync(join(out, f))).toBe(true);
+  });
+
+  it("names the Debian package when Icarus Verilog is missing", () => {
+    const out = join(work, "no-iverilog");
+    const r = genRtl(["--model", modelFile("good2.json", JSON.stringify(goodJson)), "--out", out], { ...process.env, PATH: "/nonexistent" });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('error: iverilog not found on PATH: install it with "apt-get install -y iverilog"');
   });
 
   it("prints help", () => {
