@@ -1,0 +1,93 @@
+/**
+ * Calibration of the analytic cost model: generates seeded random designs of different widths,
+ * depths, levels M and lane counts P, synthesises each with Yosys for every target, and writes
+ * the Yosys numbers (plus each design's manifest) to test/fixtures/yosys/calibration.json, so the
+ * tests can check the model without re-synthesising. Also times every synthesis.
+ *
+ *   npx tsx bench/cost.ts [--only NAME,...] [--timeout SECONDS] [--out FILE]
+ *
+ * Designs already in the output file with the same manifest are kept (Yosys's own cache under
+ * .cache/yosys makes re-runs cheap as well).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomDenseNetwork } from "../src/ir/random.js";
+import { generateBundle } from "../src/rtl/generate.js";
+import { loadManifest } from "../src/cost/manifest.js";
+import { SYNTH_TARGETS, type SynthTarget } from "../src/cost/stats.js";
+import { findYosys, REPO_ROOT, synthesize } from "../src/cost/yosys.js";
+import { writeFileAtomic } from "../src/util/fs.js";
+import { CALIBRATION_FILE, type CalibrationDesign, type CalibrationSet } from "../src/cost/calibration.js";
+
+interface Spec {
+  name: string;
+  sizes: number[];
+  levels: number;
+  lanes: number;
+}
+
+export const CALIBRATION_SPECS: Spec[] = [
+  { name: "cal_64_32_10_m3_p8", sizes: [64, 32, 10], levels: 3, lanes: 8 },
+  { name: "cal_64_32_10_m3_p2", sizes: [64, 32, 10], levels: 3, lanes: 2 },
+  { name: "cal_64_32_10_m3_p32", sizes: [64, 32, 10], levels: 3, lanes: 32 },
+  { name: "cal_64_24_10_m3_p1", sizes: [64, 24, 10], levels: 3, lanes: 1 },
+  { name: "cal_128_64_10_m7_p8", sizes: [128, 64, 10], levels: 7, lanes: 8 },
+  { name: "cal_100_50_50_10_m3_p4", sizes: [100, 50, 50, 10], levels: 3, lanes: 4 },
+  { name: "cal_196_64_10_m3_p16", sizes: [196, 64, 10], levels: 3, lanes: 16 },
+  { name: "cal_256_128_10_m15_p8", sizes: [256, 128, 10], levels: 15, lanes: 8 },
+  { name: "cal_32_16_16_16_10_m3_p4", sizes: [32, 16, 16, 16, 10], levels: 3, lanes: 4 },
+  { name: "cal_784_32_10_m3_p8", sizes: [784, 32, 10], levels: 3, lanes: 8 },
+  { name: "cal_128_128_10_m5_p16", sizes: [128, 128, 10], levels: 5, lanes: 16 },
+  { name: "cal_196_100_10_m7_p12", sizes: [196, 100, 10], levels: 7, lanes: 12 },
+  { name: "cal_784_128_128_10_m3_p4", sizes: [784, 128, 128, 10], levels: 3, lanes: 4 },
+  { name: "cal_784_128_128_10_m3_p16", sizes: [784, 128, 128, 10], levels: 3, lanes: 16 },
+  { name: "cal_784_128_128_10_m3_p64", sizes: [784, 128, 128, 10], levels: 3, lanes: 64 },
+];
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const out = flag("--out") ?? join(REPO_ROOT, CALIBRATION_FILE);
+  const only = flag("--only")?.split(",");
+  const timeoutMs = Number(flag("--timeout") ?? "3600") * 1000;
+  const tool = findYosys("auto");
+  const previous: CalibrationSet | null = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as CalibrationSet) : null;
+  const designs = new Map<string, CalibrationDesign>((previous?.designs ?? []).map((d) => [d.name, d]));
+  const save = () => {
+    const set: CalibrationSet = { tool: tool.version, generated: new Date().toISOString(), designs: CALIBRATION_SPECS.flatMap((s) => designs.get(s.name) ?? []) };
+    writeFileAtomic(out, JSON.stringify(set, null, 1) + "\n");
+  };
+  for (const spec of CALIBRATION_SPECS) {
+    if (only && !only.includes(spec.name)) continue;
+    const dir = join(REPO_ROOT, ".cache", "cost-designs", spec.name);
+    const net = randomDenseNetwork({ name: spec.name, seed: 7, sizes: spec.sizes, levels: spec.levels });
+    await generateBundle(net, spec.lanes, dir);
+    const manifest = loadManifest(dir);
+    const { network: _network, ...slim } = manifest as typeof manifest & { network?: unknown };
+    const have = designs.get(spec.name);
+    const record: CalibrationDesign = have && JSON.stringify(have.manifest) === JSON.stringify(slim) ? have : { name: spec.name, sizes: spec.sizes, levels: spec.levels, lanes: spec.lanes, manifest: slim, yosys: {} };
+    // Two targets at a time: the machine has two cores.
+    const pending = SYNTH_TARGETS.filter((t) => !record.yosys[t]);
+    const runOne = async (target: SynthTarget) => {
+      try {
+        const r = await synthesize(dir, manifest, target, { tool, timeoutMs });
+        record.yosys[target] = { byType: r.stats.byType, cells: r.stats.cells, seconds: Number(r.seconds.toFixed(1)) };
+        console.log(`${spec.name} ${target}: ${r.stats.cells} cells in ${r.seconds.toFixed(1)} s${r.cached ? " (cached)" : ""}`);
+      } catch (err) {
+        console.log(`${spec.name} ${target}: FAILED ${(err as Error).message}`);
+      }
+    };
+    const queue = [...pending];
+    await Promise.all([0, 1].map(async () => {
+      for (let t = queue.shift(); t; t = queue.shift()) await runOne(t);
+    }));
+    designs.set(spec.name, record);
+    save();
+  }
+  console.log(`wrote ${out}`);
+}
+
+await main();

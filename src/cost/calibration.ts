@@ -1,0 +1,28 @@
+/** The stored calibration set: Yosys cell counts of seeded random designs (see bench/cost.ts). */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { HwManifest } from "./manifest.js";
+import type { SynthTarget } from "./stats.js";
+import { REPO_ROOT } from "./yosys.js";
+
+export const CALIBRATION_FILE = "test/fixtures/yosys/calibration.json";
+
+export interface CalibrationDesign {
+  name: string;
+  sizes: number[];
+  levels: number;
+  lanes: number;
+  /** The bundle's manifest without the network provenance. */
+  manifest: Omit<HwManifest, "network">;
+  yosys: Partial<Record<SynthTarget, { cells: number; byType: Record<string, number>; seconds: number }>>;
+}
+
+export interface CalibrationSet {
+  tool: string;
+  generated: string;
+  designs: CalibrationDesign[];
+}
+
+export function loadCalibration(file = join(REPO_ROOT, CALIBRATION_FILE)): CalibrationSet {
+  return JSON.parse(readFileSync(file, "utf8")) as CalibrationSet;
+}
