@@ -1,0 +1,138 @@
+/**
+ * The report's figures as vega-lite specifications, rendered headless to SVG with vega.
+ * Specs are pure data built from rows; `renderSvg` is the only part that runs vega.
+ */
+import * as vega from "vega";
+import * as vl from "vega-lite";
+import { gap } from "./claims.js";
+import type { Row } from "./rows.js";
+
+type Spec = vl.TopLevelSpec;
+
+const PRECISION_ORDER = ["float", "4-bit (M=15)", "3-bit (M=7)", "ternary"];
+const precisionScale = (rows: readonly Row[]) => {
+  const present = [...new Set(rows.map((r) => r.precision))];
+  return [...PRECISION_ORDER.filter((p) => present.includes(p)), ...present.filter((p) => !PRECISION_ORDER.includes(p)).sort()];
+};
+
+const pct = (v: number) => Math.round(v * 10000) / 100;
+
+/** Accuracy vs parameters (log x), one colour per precision, solid = retrained/float, dashed = direct. */
+export function accuracyVsParameters(rows: readonly Row[], title: string): Spec {
+  const values = rows.map((r) => ({ parameters: r.parameters, accuracy: pct(r.accuracy), precision: r.precision, mode: r.mode, arch: r.arch, depth: r.depth, series: `${r.precision} ${r.mode}` }));
+  return {
+    title,
+    width: 520,
+    height: 340,
+    data: { values },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" },
+      y: { field: "accuracy", type: "quantitative", scale: { zero: false }, title: "test accuracy (%), integer model" },
+      color: { field: "precision", type: "nominal", sort: precisionScale(rows), title: "precision" },
+      strokeDash: { field: "mode", type: "nominal", sort: ["float", "retrained", "direct"], title: "mode" },
+      detail: [{ field: "series" }, { field: "depth" }],
+      tooltip: [{ field: "arch" }, { field: "precision" }, { field: "mode" }, { field: "accuracy" }],
+    },
+  } as Spec;
+}
+
+/** Float-minus-retrained gap vs hidden width (log x), one line per depth, one panel per precision. */
+export function gapVsWidth(rows: readonly Row[], title: string, xTitle = "hidden width (log scale)"): Spec {
+  const values = rows.filter((r) => r.mode === "retrained").map((r) => ({ width: r.width, gap: pct(gap(r)), depth: String(r.depth), precision: r.precision, arch: r.arch }));
+  return {
+    title,
+    data: { values },
+    facet: { column: { field: "precision", type: "nominal", sort: precisionScale(rows), title: null } },
+    spec: {
+      width: 220,
+      height: 220,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "width", type: "quantitative", scale: { type: "log", base: 2 }, title: xTitle },
+        y: { field: "gap", type: "quantitative", title: "float − retrained (pp)" },
+        color: { field: "depth", type: "nominal", title: "depth" },
+        tooltip: [{ field: "arch" }, { field: "gap" }],
+      },
+    },
+  } as Spec;
+}
+
+/** Float-minus-retrained gap vs depth, one line per width, one panel per precision. */
+export function gapVsDepth(rows: readonly Row[], title: string): Spec {
+  const values = rows.filter((r) => r.mode === "retrained").map((r) => ({ depth: r.depth, gap: pct(gap(r)), width: r.width, precision: r.precision, arch: r.arch }));
+  return {
+    title,
+    data: { values },
+    facet: { column: { field: "precision", type: "nominal", sort: precisionScale(rows), title: null } },
+    spec: {
+      width: 220,
+      height: 220,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "depth", type: "ordinal", title: "hidden layers" },
+        y: { field: "gap", type: "quantitative", title: "float − retrained (pp)" },
+        color: { field: "width", type: "ordinal", title: "width", scale: { scheme: "viridis" } },
+        tooltip: [{ field: "arch" }, { field: "gap" }],
+      },
+    },
+  } as Spec;
+}
+
+/** Direct vs retrained accuracy; points above the diagonal gained from retraining. */
+export function directVsRetrained(rows: readonly Row[], title: string): Spec {
+  const retrained = new Map(rows.filter((r) => r.mode === "retrained").map((r) => [r.pointId, r]));
+  const values = rows
+    .filter((r) => r.mode === "direct" && retrained.has(r.pointId))
+    .map((r) => ({ direct: pct(r.accuracy), retrained: pct(retrained.get(r.pointId)!.accuracy), precision: r.precision, arch: r.arch }));
+  const lo = Math.min(...values.map((v) => Math.min(v.direct, v.retrained)), 100);
+  const hi = Math.max(...values.map((v) => Math.max(v.direct, v.retrained)), 0);
+  return {
+    title,
+    width: 360,
+    height: 360,
+    layer: [
+      { data: { values: [{ a: lo, b: lo }, { a: hi, b: hi }] }, mark: { type: "line", color: "#999", strokeDash: [4, 4] }, encoding: { x: { field: "a", type: "quantitative" }, y: { field: "b", type: "quantitative" } } },
+      {
+        data: { values },
+        mark: { type: "point", filled: true, size: 60 },
+        encoding: {
+          x: { field: "direct", type: "quantitative", scale: { zero: false }, title: "direct quantization accuracy (%)" },
+          y: { field: "retrained", type: "quantitative", scale: { zero: false }, title: "retrained accuracy (%)" },
+          color: { field: "precision", type: "nominal", sort: precisionScale(rows) },
+          tooltip: [{ field: "arch" }, { field: "precision" }, { field: "direct" }, { field: "retrained" }],
+        },
+      },
+    ],
+  } as Spec;
+}
+
+/** Memory ECR of the retrained nets vs their size; bounds drawn as open triangles. */
+export function ecrVsSize(rows: readonly Row[], title: string): Spec {
+  const values = rows
+    .filter((r) => r.mode === "retrained" && r.ecr !== undefined)
+    .map((r) => ({ parameters: r.parameters, ecr: r.ecr!, bound: r.ecrBound === "exact" ? "exact" : r.ecrBound === "lower" ? "lower bound (≥)" : "upper bound (≤)", precision: r.precision, arch: r.arch }));
+  return {
+    title,
+    width: 520,
+    height: 340,
+    data: { values },
+    mark: { type: "point", size: 70 },
+    encoding: {
+      x: { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" },
+      y: { field: "ecr", type: "quantitative", scale: { type: "log" }, title: "effective compression ratio (log)" },
+      color: { field: "precision", type: "nominal", sort: precisionScale(rows) },
+      shape: { field: "bound", type: "nominal", scale: { domain: ["exact", "lower bound (≥)", "upper bound (≤)"], range: ["circle", "triangle-up", "triangle-down"] } },
+      tooltip: [{ field: "arch" }, { field: "precision" }, { field: "ecr" }, { field: "bound" }],
+    },
+  } as Spec;
+}
+
+export async function renderSvg(spec: Spec): Promise<string> {
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

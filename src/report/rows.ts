@@ -1,0 +1,130 @@
+/**
+ * Flattens sweep records into analysis rows: one per (architecture, seed, precision, mode), with
+ * the memory ECR of every quantized row computed against the float curve of its own sweep.
+ * Pure: records in, rows out.
+ */
+import { describeArch } from "../sweep/config.js";
+import type { FloatRecord, PointRecord, QuantRecord } from "../sweep/store.js";
+import type { Architecture } from "../sweep/trainer.js";
+import { memoryEcr, type Bound, type CurvePoint } from "./ecr.js";
+
+export type Mode = "float" | "direct" | "retrained";
+
+export interface Row {
+  sweep: string;
+  dataset: string;
+  family: "ffdnn" | "cnn";
+  arch: string;
+  /** FFDNN: hidden width and depth; CNN: width = feature maps of the first conv layer, depth = conv layers. */
+  width: number;
+  depth: number;
+  seed: number;
+  parameters: number;
+  weights: number;
+  /** 0 for float. */
+  levels: number;
+  precision: string;
+  mode: Mode;
+  accuracy: number;
+  /** Accuracy of the float net this row starts from. */
+  floatAccuracy: number;
+  memoryBits: number;
+  /** log2(M) bits per weight (32 for float). */
+  idealMemoryBits: number;
+  ecr?: number;
+  ecrBound?: Bound;
+  ecrIdeal?: number;
+  seconds: number;
+  backend: string;
+  pointId: string;
+}
+
+export function precisionLabel(levels: number): string {
+  if (levels === 0) return "float";
+  if (levels === 3) return "ternary";
+  const bits = Math.ceil(Math.log2(levels));
+  return levels === 2 ** bits - 1 ? `${bits}-bit (M=${levels})` : `M=${levels}`;
+}
+
+function shape(a: Architecture): { width: number; depth: number } {
+  return a.kind === "ffdnn" ? { width: a.hidden[0] ?? 0, depth: a.hidden.length } : { width: a.conv[0] ?? 0, depth: a.conv.length };
+}
+
+/** Float curve of a sweep: mean accuracy over seeds per architecture, size = weights. */
+export function floatCurve(floats: readonly FloatRecord[]): CurvePoint[] {
+  const by = new Map<string, { size: number; sum: number; n: number }>();
+  for (const f of floats) {
+    const k = JSON.stringify(f.spec.arch);
+    const e = by.get(k) ?? { size: f.result.weightCount, sum: 0, n: 0 };
+    e.sum += f.result.testAccuracy;
+    e.n++;
+    by.set(k, e);
+  }
+  return [...by.values()].map((e) => ({ size: e.size, accuracy: e.sum / e.n }));
+}
+
+export function toRows(records: readonly PointRecord[]): Row[] {
+  const floatsBySweep = new Map<string, FloatRecord[]>();
+  for (const r of records) if (r.kind === "float") floatsBySweep.set(r.sweep, [...(floatsBySweep.get(r.sweep) ?? []), r]);
+  const curves = new Map([...floatsBySweep].map(([s, fs]) => [s, floatCurve(fs)]));
+  const rows: Row[] = [];
+  for (const r of records) {
+    const arch = r.kind === "float" ? r.spec.arch : r.spec.float.arch;
+    const common = {
+      sweep: r.sweep,
+      dataset: r.kind === "float" ? r.spec.dataset : r.spec.float.dataset,
+      family: arch.kind,
+      arch: describeArch(arch),
+      ...shape(arch),
+      seed: r.kind === "float" ? r.spec.seed : r.spec.float.seed,
+      parameters: r.result.parameters,
+      weights: r.result.weightCount,
+      seconds: r.seconds,
+      backend: r.backend,
+      pointId: r.id,
+    };
+    if (r.kind === "float") {
+      const bits = 32 * r.result.weightCount;
+      rows.push({ ...common, levels: 0, precision: "float", mode: "float", accuracy: r.result.testAccuracy, floatAccuracy: r.result.testAccuracy, memoryBits: bits, idealMemoryBits: bits });
+      continue;
+    }
+    const q: QuantRecord = r;
+    const curve = curves.get(r.sweep) ?? [];
+    const modes: [Mode, { accuracy: number; weightMemoryBits: number } | null][] = [
+      ["direct", q.result.direct],
+      ["retrained", q.result.retrained],
+    ];
+    for (const [mode, m] of modes) {
+      if (!m) continue;
+      const ideal = q.result.weightCount * q.result.idealBitsPerWeight;
+      const row: Row = {
+        ...common,
+        levels: q.result.levels,
+        precision: precisionLabel(q.result.levels),
+        mode,
+        accuracy: m.accuracy,
+        floatAccuracy: q.result.floatAccuracy,
+        memoryBits: m.weightMemoryBits,
+        idealMemoryBits: ideal,
+      };
+      if (curve.length) {
+        const e = memoryEcr(curve, m.accuracy, m.weightMemoryBits);
+        row.ecr = e.value;
+        row.ecrBound = e.bound;
+        row.ecrIdeal = memoryEcr(curve, m.accuracy, ideal).value;
+      }
+      rows.push(row);
+    }
+  }
+  return rows.sort((a, b) => a.sweep.localeCompare(b.sweep) || a.depth - b.depth || a.width - b.width || a.seed - b.seed || a.levels - b.levels || a.mode.localeCompare(b.mode));
+}
+
+/** CSV with a header; numbers as-is, strings quoted when needed. */
+export function toCsv<T extends object>(rows: readonly T[], columns: (keyof T & string)[]): string {
+  const cell = (v: unknown) => {
+    if (v === undefined || v === null) return "";
+    const s = typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toPrecision(6)) : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+}
