@@ -1,4 +1,8 @@
-/** Input vectors for co-simulation: seeded random values in the network's input range. */
+/**
+ * Input vectors for co-simulation: the first test images of the data set the model was trained on
+ * (with their labels), or seeded random values in the network's input range for untrained models.
+ */
+import { isDatasetName, loadDataset } from "../data/datasets.js";
 import { randomInputs } from "../ir/random.js";
 import type { Network } from "../ir/schema.js";
 import { inputSize } from "../reference/infer.js";
@@ -11,5 +15,12 @@ export interface PickedVectors {
 }
 
 export function pickVectors(net: Network, count: number, seed: number): PickedVectors {
-  return { inputs: randomInputs(seed, count, inputSize(net), net.input.bits), count, labels: null, source: `seeded random inputs, seed ${seed}` };
+  const size = inputSize(net);
+  const dataset = net.provenance.dataset;
+  if (!net.provenance.untrained && dataset && isDatasetName(dataset) && net.input.bits === 8 && size === 784) {
+    const test = loadDataset(dataset).test;
+    const n = Math.min(count, test.count);
+    return { inputs: test.images.subarray(0, n * size), count: n, labels: test.labels.subarray(0, n), source: `first ${n} ${dataset} test images` };
+  }
+  return { inputs: randomInputs(seed, count, size, net.input.bits), count, labels: null, source: `seeded random inputs, seed ${seed}` };
 }
