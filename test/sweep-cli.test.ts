@@ -84,6 +84,22 @@ describe("sweep CLI (stand-in trainer)", () => {
     expect(left.stdout.trim()).toBe("");
   });
 
+  it("a worker that dies loses only its own point: the others finish, the sweep fails, a rerun completes", () => {
+    const d = mkdtempSync(join(tmpdir(), "tf-sweep-crash-"));
+    const store = join(d, "s.jsonl");
+    const args = ["--config", CONFIG, "--store", store, "--models", join(d, "models"), "--trainer", FAKE, "--workers", "2"];
+    const r = sweep(args, { TRITFORGE_FAKE_CRASH: "16" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/worker exited \(code 9\) before finishing the point/);
+    expect(r.stderr).toMatch(/error: 2 point\(s\) failed/);
+    // The two width-16 quantized points died; the float points and the width-32 points are stored.
+    expect(readStore(store).records).toHaveLength(ids.length - 2);
+    const again = sweep(args);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain("running 2 with");
+    expect(readStore(store).records.map((x) => x.id).sort()).toEqual([...ids].sort());
+  });
+
   it("rejects a bad config before training anything, in one line", () => {
     const d = mkdtempSync(join(tmpdir(), "tf-sweep-bad-"));
     const r = sweep(["--config", "test/fixtures/does-not-exist.json", "--store", join(d, "s.jsonl"), "--trainer", FAKE]);

@@ -34,44 +34,42 @@ export async function runGroups(groups: Point[][], workers: number, opts: RunOpt
     return;
   }
   const queue = [...groups];
-  const n = Math.min(workers, queue.length);
-  await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<void>((resolve, reject) => {
-        const child = spawnWorker();
-        let current: Point[] = [];
-        const done = new Set<string>();
-        // Messages are handled one after another so records reach the store in order.
-        let chain = Promise.resolve();
-        child.on("message", (raw) => {
-          const m = raw as FromWorker;
-          chain = chain.then(async () => {
-            if (m.type === "record") {
-              done.add(m.record.id);
-              await ev.onRecord(m.record);
-            } else if (m.type === "failed") {
-              done.add(m.id);
-              ev.onFailed(m.id, m.message);
-            } else {
-              const next = queue.shift();
-              if (!next) {
-                current = [];
-                child.disconnect();
-                return;
-              }
-              current = next;
-              child.send({ type: "run", group: next, opts, trainerModule } satisfies ToWorker);
-            }
-          }).catch(reject);
-        });
-        child.on("exit", (code, signal) => {
-          void chain.then(() => {
-            const lost = current.filter((p) => !done.has(p.id));
-            for (const p of lost) ev.onFailed(p.id, `worker exited (${signal ?? `code ${code}`}) before finishing the point`);
-            resolve();
-          });
-        });
-      }),
-    ),
-  );
+  const slot = async () => {
+    for (let g = queue.shift(); g; g = queue.shift()) await runInChild(g, opts, trainerModule, ev);
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, slot));
+}
+
+/** Runs one group in a fresh child process; points the child did not finish are reported failed. */
+function runInChild(group: Point[], opts: RunOptions, trainerModule: string, ev: PoolEvents): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawnWorker();
+    const done = new Set<string>();
+    let sent = false;
+    // Messages are handled one after another so records reach the store in order.
+    let chain = Promise.resolve();
+    child.on("message", (raw) => {
+      const m = raw as FromWorker;
+      chain = chain
+        .then(async () => {
+          if (m.type === "record") {
+            done.add(m.record.id);
+            await ev.onRecord(m.record);
+          } else if (m.type === "failed") {
+            done.add(m.id);
+            ev.onFailed(m.id, m.message);
+          } else if (!sent) {
+            sent = true;
+            child.send({ type: "run", group, opts, trainerModule } satisfies ToWorker);
+          } else child.disconnect();
+        })
+        .catch(reject);
+    });
+    child.on("exit", (code, signal) => {
+      void chain.then(() => {
+        for (const p of group) if (!done.has(p.id)) ev.onFailed(p.id, `worker exited (${signal ?? `code ${code}`}) before finishing the point`);
+        resolve();
+      });
+    });
+  });
 }
