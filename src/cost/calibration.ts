@@ -13,7 +13,7 @@ export interface CalibrationDesign {
   levels: number;
   lanes: number;
   /** The bundle's manifest without the network provenance. */
-  manifest: Omit<HwManifest, "network">;
+  manifest: HwManifest;
   yosys: Partial<Record<SynthTarget, { cells: number; byType: Record<string, number>; seconds: number }>>;
 }
 

@@ -1,0 +1,168 @@
+/**
+ * The analytic cost model: LUT and flip-flop estimates for iCE40 and Xilinx 7-series from a
+ * bundle's manifest alone (layer widths, levels M, lanes P, accumulator and bias widths, requant
+ * constants), so design sweeps can price thousands of points without synthesising.
+ *
+ * Each estimate is a linear combination of a few structural features of the generated RTL:
+ *   lane      P * accBits                    lane add/subtract, accumulator, drain register and mux
+ *   shiftAdd  P * accBits * (weightBits - 2) extra shifted copies a lane adds for M > 3
+ *   layerMux  P * (accBits + weightBits) * (layers - 1)  per-layer selection of weights and biases
+ *   biasRegs  P * sum of bias widths         bias registers loaded from the bias ROMs
+ *   requant   sum over hidden layers of CSD terms * product bits (the shift-add requantizers)
+ *   romLogic  bits of ROM left to soft logic (target rule of memory.ts), divided by the bits a
+ *             LUT holds (16 on iCE40, 64 on Xilinx)
+ *   memMux    read-mux bits joining block-RAM banks (memory.ts)
+ *   control   1 (FSM, counters, argmax, stream interface)
+ * The coefficients are least-squares fits to Yosys on the calibration set (bench/cost.ts,
+ * test/fixtures/yosys/calibration.json); `fitCoefficients` refits them.
+ */
+import { unsignedBits } from "../ir/analyze.js";
+import type { HwManifest } from "./manifest.js";
+import { bundleMemories, ICE40_MEMORY, mapMemory, XILINX_MEMORY, type MemoryTarget } from "./memory.js";
+
+export const FEATURES = ["lane", "shiftAdd", "layerMux", "biasRegs", "requant", "romLogic", "memMux", "control"] as const;
+export type Feature = (typeof FEATURES)[number];
+export type FeatureVector = Record<Feature, number>;
+
+export type ModelTarget = "ice40" | "xilinx";
+export type ModelQuantity = "lut" | "ff";
+
+type ManifestLike = HwManifest;
+
+const memTarget = (t: ModelTarget): MemoryTarget => (t === "ice40" ? ICE40_MEMORY : XILINX_MEMORY);
+const LUT_BITS: Record<ModelTarget, number> = { ice40: 16, xilinx: 64 };
+
+/** Structural features of a design for one target. */
+export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
+  const P = m.lanes;
+  const acc = m.accBits;
+  const wb = Math.max(...m.layers.map((l) => l.weightBits));
+  const layers = m.layers.length;
+  const biasBits = m.layers.reduce((s, l) => s + l.biasRomWidth / P, 0);
+  let requant = 0;
+  for (const l of m.layers) {
+    if (!l.requant) continue;
+    const productBits = Math.max(l.accBits + unsignedBits(l.requant.multiplier) + 2, l.requant.shift + l.outBits + 2);
+    requant += l.requant.csdTerms * productBits;
+  }
+  const mt = memTarget(target);
+  let romLogic = 0;
+  let memMux = 0;
+  for (const mem of bundleMemories(m)) {
+    const map = mapMemory(mem, mt);
+    // A one-word ROM is a constant: no logic.
+    if (map.block === null && mem.kind === "rom" && mem.depth > 1) romLogic += mem.bits / LUT_BITS[target];
+    memMux += map.muxBits;
+  }
+  return {
+    lane: P * acc,
+    shiftAdd: P * acc * Math.max(0, wb - 2),
+    layerMux: P * (acc + wb) * (layers - 1),
+    biasRegs: P * biasBits,
+    requant,
+    romLogic,
+    memMux,
+    control: 1,
+  };
+}
+
+export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVector>>;
+
+/** Fitted on test/fixtures/yosys/calibration.json (15 designs); refit with fitCoefficients. */
+export const COEFFICIENTS: Coefficients = {
+  ice40: {
+    lut: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+    ff: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+  },
+  xilinx: {
+    lut: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+    ff: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+  },
+};
+
+export function predict(f: FeatureVector, c: FeatureVector): number {
+  return FEATURES.reduce((s, k) => s + f[k] * c[k], 0);
+}
+
+export interface AnalyticEstimate {
+  ice40: { lut4: number; dff: number };
+  xilinx: { lut: number; ff: number };
+}
+
+/** LUT and FF estimates of a design on both targets (rounded to whole cells). */
+export function analyticEstimate(m: ManifestLike, c: Coefficients = COEFFICIENTS): AnalyticEstimate {
+  const fi = features(m, "ice40");
+  const fx = features(m, "xilinx");
+  return {
+    ice40: { lut4: Math.round(predict(fi, c.ice40.lut)), dff: Math.round(predict(fi, c.ice40.ff)) },
+    xilinx: { lut: Math.round(predict(fx, c.xilinx.lut)), ff: Math.round(predict(fx, c.xilinx.ff)) },
+  };
+}
+
+/**
+ * Non-negative least squares on relative error (each row divided by its target value, so small
+ * and large designs weigh alike), by projected coordinate descent. Features that never vary in
+ * the data get coefficient 0.
+ */
+export function fitNonNegative(rows: FeatureVector[], targets: number[], iterations = 20000): FeatureVector {
+  const X = rows.map((r, i) => FEATURES.map((k) => r[k] / targets[i]!));
+  const y = targets.map(() => 1);
+  const n = FEATURES.length;
+  const w = new Array<number>(n).fill(0);
+  const colSq = FEATURES.map((_, j) => X.reduce((s, row) => s + row[j]! ** 2, 0));
+  const resid = y.slice();
+  for (let it = 0; it < iterations; it++) {
+    let change = 0;
+    for (let j = 0; j < n; j++) {
+      if (colSq[j]! === 0) continue;
+      let g = 0;
+      for (let i = 0; i < X.length; i++) g += X[i]![j]! * resid[i]!;
+      const next = Math.max(0, w[j]! + g / colSq[j]!);
+      const d = next - w[j]!;
+      if (d !== 0) {
+        for (let i = 0; i < X.length; i++) resid[i]! -= X[i]![j]! * d;
+        w[j] = next;
+        change = Math.max(change, Math.abs(d));
+      }
+    }
+    if (change < 1e-12) break;
+  }
+  return Object.fromEntries(FEATURES.map((k, j) => [k, w[j]!])) as FeatureVector;
+}
+
+export interface CalibrationPoint {
+  name: string;
+  manifest: ManifestLike;
+  actual: Record<ModelTarget, Record<ModelQuantity, number>>;
+}
+
+export function fitCoefficients(points: CalibrationPoint[]): Coefficients {
+  const fit = (t: ModelTarget, q: ModelQuantity) =>
+    fitNonNegative(
+      points.map((p) => features(p.manifest, t)),
+      points.map((p) => p.actual[t][q]),
+    );
+  return { ice40: { lut: fit("ice40", "lut"), ff: fit("ice40", "ff") }, xilinx: { lut: fit("xilinx", "lut"), ff: fit("xilinx", "ff") } };
+}
+
+/** Relative error (predicted / actual - 1) of every point for one target and quantity. */
+export function relativeErrors(points: CalibrationPoint[], c: Coefficients, t: ModelTarget, q: ModelQuantity): Array<{ name: string; actual: number; predicted: number; error: number }> {
+  return points.map((p) => {
+    const predicted = predict(features(p.manifest, t), c[t][q]);
+    const actual = p.actual[t][q];
+    return { name: p.name, actual, predicted, error: predicted / actual - 1 };
+  });
+}
+
+/** Leave-one-out errors: each point predicted by coefficients fitted on all the others. */
+export function leaveOneOutErrors(points: CalibrationPoint[], t: ModelTarget, q: ModelQuantity): Array<{ name: string; actual: number; predicted: number; error: number }> {
+  return points.map((p, i) => {
+    const rest = points.filter((_, j) => j !== i);
+    const c = fitNonNegative(
+      rest.map((r) => features(r.manifest, t)),
+      rest.map((r) => r.actual[t][q]),
+    );
+    const predicted = predict(features(p.manifest, t), c);
+    return { name: p.name, actual: p.actual[t][q], predicted, error: predicted / p.actual[t][q] - 1 };
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * estimateDesign: every cost figure of one hardware bundle. Memory and the analytic model come
+ * from the manifest alone; synthesis (Yosys, three targets) and place and route (nextpnr-ice40)
+ * run when asked. A failing target or a part the design does not fit is reported in the result,
+ * never thrown, so a batch carries on; a missing tool is a one-line TritforgeError.
+ */
+import { resolve } from "node:path";
+import { TritforgeError } from "../util/errors.js";
+import { analyticEstimate, type AnalyticEstimate } from "./analytic.js";
+import { loadManifest, type HwManifest } from "./manifest.js";
+import { memorySummary, type MemorySummary } from "./memory.js";
+import { findNextpnr, placeAndRoute } from "./nextpnr.js";
+import { ICE40_PARTS, ice40FitProblems, type Ice40PartName } from "./parts.js";
+import { genericCells, ice40Cells, SYNTH_TARGETS, xilinxCells, type GenericCells, type Ice40Cells, type SynthTarget, type XilinxCells } from "./stats.js";
+import { findYosys, synthesize, type YosysPreference, type YosysTool } from "./yosys.js";
+
+export interface TargetRun {
+  seconds: number;
+  cached: boolean;
+}
+export type Failed = { error: string };
+
+export interface SynthesisEstimate {
+  tool: string;
+  generic?: (GenericCells & TargetRun) | Failed;
+  ice40?: (Ice40Cells & TargetRun) | Failed;
+  xilinx?: (XilinxCells & TargetRun) | Failed;
+}
+
+export interface PartEstimate {
+  part: string;
+  fits: boolean;
+  /** Why it does not fit, or why place and route failed. */
+  problems: string[];
+  fmaxMHz?: number;
+  inferencesPerSecond?: number;
+  latencyMicroseconds?: number;
+  logicCellsUsed?: number;
+  ebrUsed?: number;
+  seconds?: number;
+}
+
+export interface Estimate {
+  format: "tritforge-estimate";
+  version: 1;
+  name: string;
+  top: string;
+  lanes: number;
+  cyclesPerInference: number;
+  /** Ports of the top module in pins (stream data, handshakes, clock, reset). */
+  ioPins: number;
+  memory: Omit<MemorySummary, "ice40" | "xilinx"> & {
+    ice40: { ebr: number };
+    xilinx: { ramb18: number; ramb36: number; ramb36Equivalent: number; lutram: number };
+  };
+  analytic: AnalyticEstimate;
+  synthesis: SynthesisEstimate | null;
+  pnr: PartEstimate[] | null;
+}
+
+export interface EstimateOptions {
+  /** Run Yosys (default true). */
+  synth?: boolean;
+  /** Run nextpnr-ice40 where the design fits (default true; needs synth). */
+  pnr?: boolean;
+  parts?: Ice40PartName[];
+  targets?: readonly SynthTarget[];
+  yosys?: YosysTool | YosysPreference;
+  nextpnrBin?: string;
+  /** Per-design, per-target timeout of each tool run. */
+  timeoutMs?: number;
+  cacheDir?: string;
+  /** Progress lines (e.g. to stderr). */
+  onProgress?: (line: string) => void;
+}
+
+export function ioPins(m: HwManifest): number {
+  const last = m.layers[m.layers.length - 1]!;
+  const classes = m.classes ?? last.outFeatures;
+  const classBits = Math.max(1, Math.ceil(Math.log2(classes)));
+  const logitBits = m.logitBits ?? last.outBits;
+  // s_axis: tdata, tvalid, tready; m_axis: tdata, tuser, tvalid, tready, tlast; clk, rst.
+  return m.input.bits + 2 + logitBits + classBits + 3 + 2;
+}
+
+const failed = (err: unknown): Failed => ({ error: err instanceof Error ? err.message : String(err) });
+const isFailed = (x: object | undefined): x is Failed => x !== undefined && "error" in x;
+
+/** Runs the targets two at a time (the machine has two cores). */
+async function runTargets(bundleDir: string, m: HwManifest, tool: YosysTool, o: EstimateOptions): Promise<{ s: SynthesisEstimate; netlist?: string }> {
+  const s: SynthesisEstimate = { tool: tool.version };
+  let netlist: string | undefined;
+  const queue = [...(o.targets ?? SYNTH_TARGETS)];
+  const worker = async () => {
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      const target = t;
+      try {
+        const r = await synthesize(bundleDir, m, target, { tool, timeoutMs: o.timeoutMs, cacheDir: o.cacheDir });
+        const run = { seconds: Number(r.seconds.toFixed(1)), cached: r.cached };
+        if (target === "generic") s.generic = { ...genericCells(r.stats), ...run };
+        else if (target === "ice40") {
+          s.ice40 = { ...ice40Cells(r.stats), ...run };
+          netlist = r.netlist;
+        } else s.xilinx = { ...xilinxCells(r.stats), ...run };
+        o.onProgress?.(`${m.name}: ${target} synthesis ${r.cached ? "(cached)" : `${r.seconds.toFixed(1)} s`}`);
+      } catch (err) {
+        if (!(err instanceof TritforgeError)) throw err;
+        s[target] = failed(err);
+        o.onProgress?.(`${m.name}: ${target} synthesis failed: ${err.message}`);
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return { s, netlist };
+}
+
+async function runParts(m: HwManifest, cells: Ice40Cells, netlist: string, o: EstimateOptions, bin: string): Promise<PartEstimate[]> {
+  const out: PartEstimate[] = [];
+  for (const name of o.parts ?? (["up5k", "hx8k"] as Ice40PartName[])) {
+    const part = ICE40_PARTS[name];
+    const problems = ice40FitProblems(cells, ioPins(m), part);
+    if (problems.length) {
+      out.push({ part: part.label, fits: false, problems });
+      continue;
+    }
+    try {
+      const r = await placeAndRoute(netlist, part, m.name, { bin, timeoutMs: o.timeoutMs });
+      o.onProgress?.(`${m.name}: ${part.label} place and route ${r.seconds.toFixed(1)} s, Fmax ${r.fmaxMHz.toFixed(1)} MHz`);
+      out.push({
+        part: part.label,
+        fits: true,
+        problems: [],
+        fmaxMHz: Number(r.fmaxMHz.toFixed(2)),
+        inferencesPerSecond: Math.round((r.fmaxMHz * 1e6) / m.cyclesPerInference),
+        latencyMicroseconds: Number((m.cyclesPerInference / r.fmaxMHz).toFixed(2)),
+        logicCellsUsed: r.utilization["ICESTORM_LC"]?.used,
+        ebrUsed: r.utilization["ICESTORM_RAM"]?.used,
+        seconds: Number(r.seconds.toFixed(1)),
+      });
+    } catch (err) {
+      if (!(err instanceof TritforgeError)) throw err;
+      out.push({ part: part.label, fits: false, problems: [err.message] });
+    }
+  }
+  return out;
+}
+
+/** All cost figures of the bundle in `bundleDir`. */
+export async function estimateDesign(bundleDir: string, o: EstimateOptions = {}): Promise<Estimate> {
+  const m = loadManifest(bundleDir);
+  const synth = o.synth ?? true;
+  const pnr = synth && (o.pnr ?? true);
+  const tool = synth ? (typeof o.yosys === "object" ? o.yosys : findYosys(o.yosys ?? "auto")) : null;
+  const nextpnr = pnr ? findNextpnr(o.nextpnrBin) : null;
+  const mem = memorySummary(m);
+  const { ice40, xilinx, ...bits } = mem;
+  const estimate: Estimate = {
+    format: "tritforge-estimate",
+    version: 1,
+    name: m.name,
+    top: m.top,
+    lanes: m.lanes,
+    cyclesPerInference: m.cyclesPerInference,
+    ioPins: ioPins(m),
+    memory: { ...bits, ice40: { ebr: ice40.ebr }, xilinx: { ramb18: xilinx.ramb18, ramb36: xilinx.ramb36, ramb36Equivalent: xilinx.ramb36Equivalent, lutram: xilinx.lutram } },
+    analytic: analyticEstimate(m),
+    synthesis: null,
+    pnr: null,
+  };
+  if (!tool) return estimate;
+  const { s, netlist } = await runTargets(resolve(bundleDir), m, tool, o);
+  estimate.synthesis = s;
+  if (nextpnr && s.ice40 && !isFailed(s.ice40) && netlist) estimate.pnr = await runParts(m, s.ice40, netlist, o, nextpnr);
+  return estimate;
+}
+
+export interface BatchItem {
+  bundleDir: string;
+  estimate?: Estimate;
+  error?: string;
+}
+
+/** Estimates several bundles one after another; a bundle that fails is reported and the rest go on. */
+export async function estimateDesigns(bundleDirs: string[], o: EstimateOptions = {}): Promise<BatchItem[]> {
+  const out: BatchItem[] = [];
+  for (const bundleDir of bundleDirs) {
+    try {
+      out.push({ bundleDir, estimate: await estimateDesign(bundleDir, o) });
+    } catch (err) {
+      if (!(err instanceof TritforgeError)) throw err;
+      out.push({ bundleDir, error: err.message });
+    }
+  }
+  return out;
+}
