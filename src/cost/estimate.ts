@@ -51,7 +51,7 @@ export interface Estimate {
   ioPins: number;
   memory: Omit<MemorySummary, "ice40" | "xilinx"> & {
     ice40: { ebr: number };
-    xilinx: { ramb18: number; ramb36: number; ramb36Equivalent: number; lutram: number };
+    xilinx: { ramb18: number; ramb36: number; ramb36Equivalent: number; lutramLuts: number };
   };
   analytic: AnalyticEstimate;
   synthesis: SynthesisEstimate | null;
@@ -162,7 +162,7 @@ export async function estimateDesign(bundleDir: string, o: EstimateOptions = {})
     lanes: m.lanes,
     cyclesPerInference: m.cyclesPerInference,
     ioPins: ioPins(m),
-    memory: { ...bits, ice40: { ebr: ice40.ebr }, xilinx: { ramb18: xilinx.ramb18, ramb36: xilinx.ramb36, ramb36Equivalent: xilinx.ramb36Equivalent, lutram: xilinx.lutram } },
+    memory: { ...bits, ice40: { ebr: ice40.ebr }, xilinx: { ramb18: xilinx.ramb18, ramb36: xilinx.ramb36, ramb36Equivalent: xilinx.ramb36Equivalent, lutramLuts: xilinx.lutramLuts } },
     analytic: analyticEstimate(m),
     synthesis: null,
     pnr: null,

@@ -8,7 +8,7 @@
  * the addressed word, (banks - 1) * W two-input mux bits). Over every block type and aspect ratio
  * the cheapest wins, cost = blockCost * blocks + MUX_COST * muxBits (MUX_COST = 1/2: the value that
  * reproduces Yosys's choices on both targets, see the tests). If the memory is cheaper as soft logic
- * (bits * logicCost: ROMs become LUT logic, RAMs flip-flops) it takes no block at all. Distributed
+ * (bits * logicCost <= block cost: ROMs become LUT logic, RAMs flip-flops) it takes no block. Distributed
  * (LUT) RAM is only used for RAMs: ROMs always go to block RAM or logic.
  */
 import type { HwManifest } from "./manifest.js";
@@ -150,7 +150,8 @@ function candidate(mem: MemoryItem, type: BlockType, shape: BlockShape): Candida
 
 /**
  * Maps one memory onto the cheapest block type and aspect ratio of the target, or onto soft logic
- * when that is cheaper. Ties go to the earlier type, then the earlier shape.
+ * when that is no dearer (as in Yosys, a tie goes to logic). Among blocks, ties go to the earlier
+ * type, then the earlier shape.
  */
 export function mapMemory(mem: MemoryItem, target: MemoryTarget): BlockMapping {
   let best: Candidate | null = null;
@@ -162,7 +163,7 @@ export function mapMemory(mem: MemoryItem, target: MemoryTarget): BlockMapping {
     }
   }
   const logicCost = mem.bits * target.logicCost[mem.kind];
-  if (!best || logicCost < best.cost) return { memory: mem.name, block: null, shape: null, banks: 0, blocks: 0, muxBits: 0 };
+  if (!best || logicCost <= best.cost) return { memory: mem.name, block: null, shape: null, banks: 0, blocks: 0, muxBits: 0 };
   return best.mapping;
 }
 
@@ -177,8 +178,8 @@ export interface MemorySummary {
   totalBits: number;
   perLayer: Array<{ name: string; weightRomBits: number; biasRomBits: number }>;
   ice40: { ebr: number; mappings: BlockMapping[] };
-  /** ramb36Equivalent = RAMB36 + RAMB18 / 2; lutram counts RAM32M/RAM64M primitives. */
-  xilinx: { ramb18: number; ramb36: number; ramb36Equivalent: number; lutram: number; mappings: BlockMapping[] };
+  /** ramb36Equivalent = RAMB36 + RAMB18 / 2; lutramLuts: LUTs used as RAM32M/RAM64M (4 each). */
+  xilinx: { ramb18: number; ramb36: number; ramb36Equivalent: number; lutramLuts: number; mappings: BlockMapping[] };
 }
 
 /** Memory bits and block-RAM counts of a bundle, from its manifest alone. */
@@ -199,6 +200,6 @@ export function memorySummary(m: HwManifest): MemorySummary {
     totalBits: mems.reduce((s, x) => s + x.bits, 0),
     perLayer: m.layers.map((l) => ({ name: l.name, weightRomBits: l.weightRomDepth * l.weightRomWidth, biasRomBits: l.biasRomDepth * l.biasRomWidth })),
     ice40: { ebr: count(ice, ICE40_EBR.name), mappings: ice },
-    xilinx: { ramb18, ramb36, ramb36Equivalent: ramb36 + ramb18 / 2, lutram: count(xil, XILINX_LUTRAM_SDP.name), mappings: xil },
+    xilinx: { ramb18, ramb36, ramb36Equivalent: ramb36 + ramb18 / 2, lutramLuts: 4 * count(xil, XILINX_LUTRAM_SDP.name), mappings: xil },
   };
 }
