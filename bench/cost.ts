@@ -5,6 +5,9 @@
  * tests can check the model without re-synthesising. Also times every synthesis.
  *
  *   npx tsx bench/cost.ts [--only NAME,...] [--timeout SECONDS] [--out FILE]
+ *   npx tsx bench/cost.ts --fit     refit the analytic model on the stored set and print the
+ *                                   coefficients, the errors (in-sample and leave-one-out) and
+ *                                   the block-RAM rule against Yosys's counts
  *
  * Designs already in the output file with the same manifest are kept (Yosys's own cache under
  * .cache/yosys makes re-runs cheap as well).
@@ -17,7 +20,10 @@ import { loadManifest } from "../src/cost/manifest.js";
 import { SYNTH_TARGETS, type SynthTarget } from "../src/cost/stats.js";
 import { findYosys, REPO_ROOT, synthesize } from "../src/cost/yosys.js";
 import { writeFileAtomic } from "../src/util/fs.js";
-import { CALIBRATION_FILE, type CalibrationDesign, type CalibrationSet } from "../src/cost/calibration.js";
+import { CALIBRATION_FILE, calibrationPoints, loadCalibration, type CalibrationDesign, type CalibrationSet } from "../src/cost/calibration.js";
+import { COEFFICIENTS, fitCoefficients, leaveOneOutErrors, relativeErrors, type ModelQuantity, type ModelTarget } from "../src/cost/analytic.js";
+import { memorySummary } from "../src/cost/memory.js";
+import { ice40Cells, xilinxCells } from "../src/cost/stats.js";
 
 interface Spec {
   name: string;
@@ -90,4 +96,30 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
 }
 
-await main();
+function fitReport(): void {
+  const set = loadCalibration(flag("--out") ?? join(REPO_ROOT, CALIBRATION_FILE));
+  const points = calibrationPoints(set);
+  const fitted = fitCoefficients(points);
+  console.log("fitted coefficients:");
+  console.log(JSON.stringify(fitted, (_k, v: unknown) => (typeof v === "number" ? Number(v.toPrecision(4)) : v), 2));
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  for (const t of ["ice40", "xilinx"] as ModelTarget[])
+    for (const q of ["lut", "ff"] as ModelQuantity[]) {
+      const stored = relativeErrors(points, COEFFICIENTS, t, q);
+      const loo = leaveOneOutErrors(points, t, q);
+      const maxAbs = (e: Array<{ error: number }>) => Math.max(...e.map((x) => Math.abs(x.error)));
+      const meanAbs = (e: Array<{ error: number }>) => e.reduce((s, x) => s + Math.abs(x.error), 0) / e.length;
+      console.log(`${t} ${q}: stored coefficients max |err| ${pct(maxAbs(stored))}, mean ${pct(meanAbs(stored))}; leave-one-out max ${pct(maxAbs(loo))}, mean ${pct(meanAbs(loo))}`);
+      for (const [i, e] of stored.entries()) console.log(`   ${e.name.padEnd(28)} yosys ${String(e.actual).padStart(6)}  model ${e.predicted.toFixed(0).padStart(6)}  ${pct(e.error).padStart(7)}  (loo ${pct(loo[i]!.error)})`);
+    }
+  console.log("block RAM: rule vs Yosys");
+  for (const d of set.designs) {
+    const mem = memorySummary(d.manifest);
+    const ice = d.yosys.ice40 ? ice40Cells({ creator: "", cells: d.yosys.ice40.cells, byType: d.yosys.ice40.byType }).ebr : NaN;
+    const x = d.yosys.xilinx ? xilinxCells({ creator: "", cells: d.yosys.xilinx.cells, byType: d.yosys.xilinx.byType }) : null;
+    console.log(`   ${d.name.padEnd(28)} EBR ${mem.ice40.ebr}/${ice}  RAMB36 ${mem.xilinx.ramb36}/${x?.ramb36}  RAMB18 ${mem.xilinx.ramb18}/${x?.ramb18}  LUTRAM LUTs ${mem.xilinx.lutramLuts}/${x?.lutramLuts}`);
+  }
+}
+
+if (process.argv.includes("--fit")) fitReport();
+else await main();

@@ -118,12 +118,19 @@ export const XILINX_MEMORY: MemoryTarget = {
   logicCost: { rom: 1 / 64, ram: 1 },
 };
 
-/** The memories of a bundle: weight and bias ROMs per layer, activation buffers, logit registers. */
+/**
+ * The memories of a bundle: weight and bias ROMs per layer, activation buffers, logit registers.
+ * A ROM's width counts only lanes that hold a weight in some group: with a single group of
+ * N_out < P outputs the idle lanes are constant zero and synthesis drops them.
+ */
 export function bundleMemories(m: HwManifest): MemoryItem[] {
   const items: MemoryItem[] = [];
   m.layers.forEach((l, i) => {
-    items.push({ name: `w_rom_l${i}`, kind: "rom", depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, role: "weights" });
-    items.push({ name: `b_rom_l${i}`, kind: "rom", depth: l.biasRomDepth, width: l.biasRomWidth, bits: l.biasRomDepth * l.biasRomWidth, role: "bias" });
+    const lanes = Math.min(m.lanes, l.outFeatures);
+    const ww = lanes * l.weightBits;
+    const bw = lanes * (l.biasRomWidth / m.lanes);
+    items.push({ name: `w_rom_l${i}`, kind: "rom", depth: l.weightRomDepth, width: ww, bits: l.weightRomDepth * ww, role: "weights" });
+    items.push({ name: `b_rom_l${i}`, kind: "rom", depth: l.biasRomDepth, width: bw, bits: l.biasRomDepth * bw, role: "bias" });
   });
   for (const b of m.activationBuffers) items.push({ name: b.name, kind: "ram", depth: b.depth, width: b.width, bits: b.depth * b.width, role: "activations" });
   const last = m.layers[m.layers.length - 1]!;
@@ -185,6 +192,8 @@ export interface MemorySummary {
 /** Memory bits and block-RAM counts of a bundle, from its manifest alone. */
 export function memorySummary(m: HwManifest): MemorySummary {
   const mems = bundleMemories(m);
+  const weightRomBits = m.layers.reduce((s, l) => s + l.weightRomDepth * l.weightRomWidth, 0);
+  const biasRomBits = m.layers.reduce((s, l) => s + l.biasRomDepth * l.biasRomWidth, 0);
   const sum = (role: MemoryItem["role"]) => mems.filter((x) => x.role === role).reduce((s, x) => s + x.bits, 0);
   const ice = mems.map((x) => mapMemory(x, ICE40_MEMORY));
   const xil = mems.map((x) => mapMemory(x, XILINX_MEMORY));
@@ -192,12 +201,12 @@ export function memorySummary(m: HwManifest): MemorySummary {
   const ramb18 = count(xil, XILINX_RAMB18.name);
   const ramb36 = count(xil, XILINX_RAMB36.name);
   return {
-    weightRomBits: sum("weights"),
+    weightRomBits,
     weightBitsUsed: m.layers.reduce((s, l) => s + l.inFeatures * l.outFeatures * l.weightBits, 0),
-    biasRomBits: sum("bias"),
+    biasRomBits,
     activationBufferBits: sum("activations"),
     logitBits: sum("logits"),
-    totalBits: mems.reduce((s, x) => s + x.bits, 0),
+    totalBits: weightRomBits + biasRomBits + sum("activations") + sum("logits"),
     perLayer: m.layers.map((l) => ({ name: l.name, weightRomBits: l.weightRomDepth * l.weightRomWidth, biasRomBits: l.biasRomDepth * l.biasRomWidth })),
     ice40: { ebr: count(ice, ICE40_EBR.name), mappings: ice },
     xilinx: { ramb18, ramb36, ramb36Equivalent: ramb36 + ramb18 / 2, lutramLuts: 4 * count(xil, XILINX_LUTRAM_SDP.name), mappings: xil },
