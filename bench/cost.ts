@@ -45,6 +45,8 @@ export const CALIBRATION_SPECS: Spec[] = [
   { name: "cal_784_32_10_m3_p8", sizes: [784, 32, 10], levels: 3, lanes: 8 },
   { name: "cal_128_128_10_m5_p16", sizes: [128, 128, 10], levels: 5, lanes: 16 },
   { name: "cal_196_100_10_m7_p12", sizes: [196, 100, 10], levels: 7, lanes: 12 },
+  { name: "cal_64_32_32_32_32_10_m3_p8", sizes: [64, 32, 32, 32, 32, 10], levels: 3, lanes: 8 },
+  { name: "cal_96_48_24_10_m5_p6", sizes: [96, 48, 24, 10], levels: 5, lanes: 6 },
   { name: "cal_784_128_128_10_m3_p4", sizes: [784, 128, 128, 10], levels: 3, lanes: 4 },
   { name: "cal_784_128_128_10_m3_p16", sizes: [784, 128, 128, 10], levels: 3, lanes: 16 },
   { name: "cal_784_128_128_10_m3_p64", sizes: [784, 128, 128, 10], levels: 3, lanes: 64 },

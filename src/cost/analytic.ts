@@ -7,7 +7,9 @@
  *   lane      P * accBits                    lane add/subtract, accumulator, drain register and mux
  *   shiftAdd  P * accBits * (weightBits - 2) extra shifted copies a lane adds for M > 3
  *   layerMux  P * (accBits + weightBits) * (layers - 1)  per-layer selection of weights and biases
- *   biasRegs  P * sum of bias widths         bias registers loaded from the bias ROMs
+ *   biasRegs  bias register bits of layers with more than one group (a one-group layer's bias
+ *             is a constant): sum of min(P, N_out) * bias bits
+ *   romRegs   output-register bits of weight ROMs left to logic (block RAM absorbs its register)
  *   requant   sum over hidden layers of CSD terms * product bits (the shift-add requantizers)
  *   romLogic  bits of ROM left to soft logic (target rule of memory.ts), divided by the bits a
  *             LUT holds (16 on iCE40, 64 on Xilinx)
@@ -20,7 +22,7 @@ import { unsignedBits } from "../ir/analyze.js";
 import type { HwManifest } from "./manifest.js";
 import { bundleMemories, ICE40_MEMORY, mapMemory, XILINX_MEMORY, type MemoryTarget } from "./memory.js";
 
-export const FEATURES = ["lane", "shiftAdd", "layerMux", "biasRegs", "requant", "romLogic", "memMux", "control"] as const;
+export const FEATURES = ["lane", "shiftAdd", "layerMux", "biasRegs", "romRegs", "requant", "romLogic", "memMux", "control"] as const;
 export type Feature = (typeof FEATURES)[number];
 export type FeatureVector = Record<Feature, number>;
 
@@ -38,7 +40,7 @@ export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
   const acc = m.accBits;
   const wb = Math.max(...m.layers.map((l) => l.weightBits));
   const layers = m.layers.length;
-  const biasBits = m.layers.reduce((s, l) => s + l.biasRomWidth / P, 0);
+  const biasRegs = m.layers.reduce((s, l) => s + (l.groups > 1 ? Math.min(P, l.outFeatures) * (l.biasRomWidth / P) : 0), 0);
   let requant = 0;
   for (const l of m.layers) {
     if (!l.requant) continue;
@@ -47,18 +49,21 @@ export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
   }
   const mt = memTarget(target);
   let romLogic = 0;
+  let romRegs = 0;
   let memMux = 0;
   for (const mem of bundleMemories(m)) {
     const map = mapMemory(mem, mt);
     // A one-word ROM is a constant: no logic.
     if (map.block === null && mem.kind === "rom" && mem.depth > 1) romLogic += mem.bits / LUT_BITS[target];
+    if (map.block === null && mem.role === "weights") romRegs += mem.width;
     memMux += map.muxBits;
   }
   return {
     lane: P * acc,
     shiftAdd: P * acc * Math.max(0, wb - 2),
     layerMux: P * (acc + wb) * (layers - 1),
-    biasRegs: P * biasBits,
+    biasRegs,
+    romRegs,
     requant,
     romLogic,
     memMux,
@@ -71,12 +76,12 @@ export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVect
 /** Fitted on test/fixtures/yosys/calibration.json (15 designs); refit with fitCoefficients. */
 export const COEFFICIENTS: Coefficients = {
   ice40: {
-    lut: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
-    ff: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+    lut: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+    ff: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
   },
   xilinx: {
-    lut: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
-    ff: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+    lut: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+    ff: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
   },
 };
 
