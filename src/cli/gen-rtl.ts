@@ -9,7 +9,10 @@ import { loadNetwork } from "../ir/io.js";
 import { generateBundle } from "../rtl/generate.js";
 import { cosimulate } from "../sim/cosim.js";
 import { pickVectors } from "../sim/vectors.js";
+import { estimateDesign, type Estimate } from "../cost/estimate.js";
+import { formatEstimate } from "../cost/format.js";
 import { parseIntFlag, runCli } from "../util/cli.js";
+import { writeFileAtomic } from "../util/fs.js";
 import { TritforgeError } from "../util/errors.js";
 import { DEFAULT_MODEL, describeModel, formatBits } from "./common.js";
 
@@ -22,6 +25,7 @@ interface Flags {
   json: boolean;
   stall: string;
   seed: string;
+  estimate: boolean;
 }
 
 async function main(): Promise<void> {
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
     .option("--no-sim", "generate only, do not simulate")
     .option("--stall <pct>", "randomly stall the input and output streams this percent of cycles", "0")
     .option("--seed <n>", "seed for random vectors and stalls", "1")
+    .option("--estimate", "also estimate memory, area (Yosys) and timing (nextpnr) and record them in the manifest", false)
     .addOption(new Option("--json", "print the summary as one JSON object").default(false))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? s : s) })
@@ -86,6 +91,11 @@ async function main(): Promise<void> {
       simSeconds: Number(report.sim.wallSeconds.toFixed(3)),
     });
   }
+  if (o.estimate) {
+    const estimate = await estimateDesign(outDir, { onProgress: (line) => process.stderr.write(o.json ? "" : `  ${line}\n`) });
+    writeFileAtomic(join(outDir, "manifest.json"), JSON.stringify({ ...manifest, estimate }, null, 2) + "\n");
+    summary.estimate = estimate;
+  }
   if (o.json) {
     process.stdout.write(JSON.stringify(summary) + "\n");
   } else {
@@ -109,6 +119,7 @@ async function main(): Promise<void> {
     } else {
       lines.push("  co-sim    skipped (--no-sim)");
     }
+    if (summary.estimate) lines.push(formatEstimate(summary.estimate as Estimate));
     process.stdout.write(lines.join("\n") + "\n");
   }
   if (!ok) {
