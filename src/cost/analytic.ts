@@ -71,17 +71,26 @@ export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
   };
 }
 
+/**
+ * Features each quantity may use. Flip-flops come only from registers (lanes, drain, bias and ROM
+ * output registers, control); letting them use mux or logic features would fit noise.
+ */
+export const QUANTITY_FEATURES: Record<ModelQuantity, readonly Feature[]> = {
+  lut: FEATURES,
+  ff: ["lane", "biasRegs", "romRegs", "control"],
+};
+
 export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVector>>;
 
-/** Fitted on test/fixtures/yosys/calibration.json (15 designs); refit with fitCoefficients. */
+/** Fitted on test/fixtures/yosys/calibration.json (17 designs) by `npx tsx bench/cost.ts --fit`. */
 export const COEFFICIENTS: Coefficients = {
   ice40: {
-    lut: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
-    ff: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+    lut: { lane: 5.377, shiftAdd: 1.129, layerMux: 0.04496, biasRegs: 0, romRegs: 0, requant: 0.7811, romLogic: 2.049, memMux: 1.008, control: 194.6 },
+    ff: { lane: 2.118, shiftAdd: 0, layerMux: 0, biasRegs: 0.1256, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 179.4 },
   },
   xilinx: {
-    lut: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
-    ff: { lane: 0, shiftAdd: 0, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 0 },
+    lut: { lane: 3.321, shiftAdd: 0.8993, layerMux: 0.194, biasRegs: 0, romRegs: 0, requant: 0.9205, romLogic: 0.7233, memMux: 0.9728, control: 136.8 },
+    ff: { lane: 2.078, shiftAdd: 0, layerMux: 0, biasRegs: 0.2643, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 130 },
   },
 };
 
@@ -109,8 +118,8 @@ export function analyticEstimate(m: ManifestLike, c: Coefficients = COEFFICIENTS
  * and large designs weigh alike), by projected coordinate descent. Features that never vary in
  * the data get coefficient 0.
  */
-export function fitNonNegative(rows: FeatureVector[], targets: number[], iterations = 20000): FeatureVector {
-  const X = rows.map((r, i) => FEATURES.map((k) => r[k] / targets[i]!));
+export function fitNonNegative(rows: FeatureVector[], targets: number[], use: readonly Feature[] = FEATURES, iterations = 20000): FeatureVector {
+  const X = rows.map((r, i) => FEATURES.map((k) => (use.includes(k) ? r[k] / targets[i]! : 0)));
   const y = targets.map(() => 1);
   const n = FEATURES.length;
   const w = new Array<number>(n).fill(0);
@@ -146,6 +155,7 @@ export function fitCoefficients(points: CalibrationPoint[]): Coefficients {
     fitNonNegative(
       points.map((p) => features(p.manifest, t)),
       points.map((p) => p.actual[t][q]),
+      QUANTITY_FEATURES[q],
     );
   return { ice40: { lut: fit("ice40", "lut"), ff: fit("ice40", "ff") }, xilinx: { lut: fit("xilinx", "lut"), ff: fit("xilinx", "ff") } };
 }
@@ -166,6 +176,7 @@ export function leaveOneOutErrors(points: CalibrationPoint[], t: ModelTarget, q:
     const c = fitNonNegative(
       rest.map((r) => features(r.manifest, t)),
       rest.map((r) => r.actual[t][q]),
+      QUANTITY_FEATURES[q],
     );
     const predicted = predict(features(p.manifest, t), c);
     return { name: p.name, actual: p.actual[t][q], predicted, error: predicted / p.actual[t][q] - 1 };

@@ -1,0 +1,88 @@
+/**
+ * The analytic model against the stored Yosys calibration set (test/fixtures/yosys/calibration.json,
+ * written by bench/cost.ts): no synthesis runs here.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { analyticEstimate, COEFFICIENTS, features, FEATURES, fitCoefficients, leaveOneOutErrors, relativeErrors } from "../src/cost/analytic.js";
+import { calibrationPoints, loadCalibration } from "../src/cost/calibration.js";
+import { parseManifest } from "../src/cost/manifest.js";
+import { memorySummary } from "../src/cost/memory.js";
+import { ice40Cells, xilinxCells } from "../src/cost/stats.js";
+
+const set = loadCalibration();
+const points = calibrationPoints(set);
+const maxAbs = (e: Array<{ error: number }>) => Math.max(...e.map((x) => Math.abs(x.error)));
+const meanAbs = (e: Array<{ error: number }>) => e.reduce((s, x) => s + Math.abs(x.error), 0) / e.length;
+
+describe("calibration set", () => {
+  it("has at least 10 designs with iCE40 and Xilinx results, varying width, depth, M and P", () => {
+    expect(points.length).toBeGreaterThanOrEqual(10);
+    const d = set.designs;
+    expect(new Set(d.map((x) => x.lanes)).size).toBeGreaterThanOrEqual(5);
+    expect(new Set(d.map((x) => x.levels)).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(d.map((x) => x.sizes.length)).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(d.map((x) => x.sizes[0])).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it("no design uses a DSP block: ternary and M-level lanes are multiplier-free", () => {
+    for (const d of set.designs) {
+      expect(xilinxCells({ creator: "", ...d.yosys.xilinx! }).dsp, d.name).toBe(0);
+      expect(ice40Cells({ creator: "", ...d.yosys.ice40! }).dsp, d.name).toBe(0);
+    }
+  });
+
+  it("the block-RAM rule gives Yosys's EBR, RAMB36 and RAMB18 counts on every design", () => {
+    for (const d of set.designs) {
+      const mem = memorySummary(d.manifest);
+      const x = xilinxCells({ creator: "", ...d.yosys.xilinx! });
+      expect({ ebr: mem.ice40.ebr, ramb36: mem.xilinx.ramb36, ramb18: mem.xilinx.ramb18 }, d.name).toEqual({
+        ebr: ice40Cells({ creator: "", ...d.yosys.ice40! }).ebr,
+        ramb36: x.ramb36,
+        ramb18: x.ramb18,
+      });
+    }
+  });
+});
+
+describe("analytic LUT / FF model", () => {
+  it("the committed coefficients are the fit to the stored set", () => {
+    const refit = fitCoefficients(points);
+    for (const t of ["ice40", "xilinx"] as const)
+      for (const q of ["lut", "ff"] as const)
+        for (const k of FEATURES) {
+          // Stored to 4 significant digits.
+          const tolerance = 1e-3 * Math.max(1e-3, Math.abs(refit[t][q][k]));
+          expect(Math.abs(COEFFICIENTS[t][q][k] - refit[t][q][k]), `${t}.${q}.${k}`).toBeLessThanOrEqual(tolerance);
+        }
+  });
+
+  it("LUTs within 15% of Yosys on every calibration design (iCE40 LUT4 and Xilinx LUT)", () => {
+    expect(maxAbs(relativeErrors(points, COEFFICIENTS, "ice40", "lut"))).toBeLessThanOrEqual(0.15);
+    expect(maxAbs(relativeErrors(points, COEFFICIENTS, "xilinx", "lut"))).toBeLessThanOrEqual(0.15);
+  });
+
+  it("flip-flops within 20% of Yosys on every calibration design", () => {
+    expect(maxAbs(relativeErrors(points, COEFFICIENTS, "ice40", "ff"))).toBeLessThanOrEqual(0.2);
+    expect(maxAbs(relativeErrors(points, COEFFICIENTS, "xilinx", "ff"))).toBeLessThanOrEqual(0.2);
+  });
+
+  it("predicts designs it was not fitted on: leave-one-out mean iCE40 LUT error under 10%", () => {
+    expect(meanAbs(leaveOneOutErrors(points, "ice40", "lut"))).toBeLessThan(0.1);
+  });
+
+  it("features of the default 784-128-128-10 ternary design, P = 16, by hand", () => {
+    const m = parseManifest(JSON.parse(readFileSync("test/fixtures/yosys/manifest-784-128-128-10-p16.json", "utf8")), "fixture");
+    const f = features(m, "ice40");
+    expect(f.lane).toBe(16 * 19);
+    expect(f.shiftAdd).toBe(0); // ternary: |w| <= 1, no shifted copies
+    expect(f.layerMux).toBe(16 * (19 + 2) * 2);
+    // Bias registers of the two layers with 8 groups: 16 lanes x 11 bits each (176-bit words).
+    expect(f.biasRegs).toBe(2 * 16 * 11);
+    // Every weight ROM is in EBR on iCE40: no ROM output registers in logic.
+    expect(f.romRegs).toBe(0);
+    const e = analyticEstimate(m);
+    expect(e.ice40.lut4).toBeGreaterThan(1000);
+    expect(e.xilinx.lut).toBeLessThan(e.ice40.lut4);
+  });
+});
