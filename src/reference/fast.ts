@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { analyze, isWeightInfo, type LayerInfo } from "../ir/analyze.js";
+import { initBackend } from "../tf/backend.js";
 import type { Network } from "../ir/schema.js";
 import { infer, inputSize, type Inference, type InputArray } from "./infer.js";
 
@@ -22,24 +23,6 @@ export function float32Exact(net: Network): boolean {
   return analyze(net)
     .filter(isWeightInfo)
     .every((i) => i.k * (2 ** i.inBits - 1) * i.fanIn < FLOAT32_EXACT);
-}
-
-let backendReady: Promise<string> | null = null;
-
-/** Selects a TF.js backend once: wasm (fast, exact float32 GEMM), else the pure-JS cpu backend. */
-export function ensureBackend(): Promise<string> {
-  backendReady ??= (async () => {
-    await import("@tensorflow/tfjs-backend-cpu");
-    try {
-      await import("@tensorflow/tfjs-backend-wasm");
-      if (await tf.setBackend("wasm")) return "wasm";
-    } catch {
-      /* fall through to cpu */
-    }
-    await tf.setBackend("cpu");
-    return "cpu";
-  })();
-  return backendReady;
 }
 
 interface Prepared {
@@ -120,7 +103,7 @@ function forwardChunk(layers: Prepared[], x0: Float32Array, n: number, inShape: 
  */
 export async function inferFast(net: Network, inputs: InputArray, count = inputs.length / inputSize(net)): Promise<Inference & { engine: string }> {
   if (!float32Exact(net)) return { ...infer(net, inputs, count), engine: "typed-array (float32 bound exceeded)" };
-  const backend = await ensureBackend();
+  const backend = await initBackend("auto");
   const infos = analyze(net);
   const nIn = inputSize(net);
   const maxIn = 2 ** net.input.bits - 1;
