@@ -1,0 +1,331 @@
+/**
+ * The programmatic entry to training: float training into a resumable model folder, then direct
+ * quantization and retraining, each exported to the IR and measured with the integer model.
+ */
+import { mkdirSync } from "node:fs";
+import { loadDataset, type Dataset, type DatasetName } from "../data/datasets.js";
+import type { Network } from "../ir/schema.js";
+import { inferFast } from "../reference/fast.js";
+import { exportNetwork, type FloatLayer } from "../quant/export.js";
+import { calibrateSignalScale } from "../quant/signals.js";
+import { optimalDelta } from "../quant/uniform.js";
+import { initBackend } from "../tf/backend.js";
+import { TritforgeError } from "../util/errors.js";
+import { makeRng } from "../util/rng.js";
+import { paramShapes, parameterCount, weightCount, type Architecture } from "./arch.js";
+import { Engine, type QuantState } from "./engine.js";
+import { accuracy, batchTensor, fit, type Samples } from "./loop.js";
+import { hasModel, loadModel, saveModel, type ModelMeta } from "./store.js";
+
+export type { Architecture } from "./arch.js";
+
+export interface FloatTrainOptions {
+  dataset: DatasetName;
+  arch: Architecture;
+  seed: number;
+  epochs: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Use only the first N training images (tests, quick runs). */
+  trainLimit?: number;
+  /** Where the float model is saved; a finished model there is reused, an unfinished one resumed. */
+  modelDir: string;
+  backend?: string;
+  progress?: boolean;
+  patience?: number;
+}
+
+export interface FloatResult {
+  modelDir: string;
+  testAccuracy: number;
+  parameters: number;
+  weightCount: number;
+  epochs: number;
+  seconds: number;
+  backend: string;
+  samplesPerSecond: number;
+}
+
+const VALIDATION_FRACTION = 1 / 12;
+const datasets = new Map<string, Dataset>();
+function dataset(name: DatasetName): Dataset {
+  let d = datasets.get(name);
+  if (!d) {
+    d = loadDataset(name);
+    datasets.set(name, d);
+  }
+  return d;
+}
+
+/** Training and validation parts of the (optionally limited) training split; the validation part is the tail. */
+export function splitTraining(d: Dataset, limit?: number): { train: Samples; validation: Samples } {
+  const count = Math.min(limit ?? d.train.count, d.train.count);
+  const nVal = Math.max(1, Math.round(count * VALIDATION_FRACTION));
+  const nTrain = count - nVal;
+  return {
+    train: { images: d.train.images.subarray(0, nTrain * 784), labels: d.train.labels.subarray(0, nTrain), count: nTrain },
+    validation: { images: d.train.images.subarray(nTrain * 784, count * 784), labels: d.train.labels.subarray(nTrain, count), count: nVal },
+  };
+}
+
+/** He-normal weights and zero biases from a seed. */
+export function initialParams(arch: Architecture, seed: number): { weights: Float32Array[]; biases: Float32Array[] } {
+  const rng = makeRng(`init:${seed}`);
+  const shapes = paramShapes(arch);
+  const weights = shapes.map((s) => {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    const fanIn = n / s.shape[s.shape.length - 1]!;
+    const std = Math.sqrt(2 / fanIn);
+    const w = new Float32Array(n);
+    for (let i = 0; i < n; i++) w[i] = rng.normal() * std;
+    return w;
+  });
+  return { weights, biases: shapes.map((s) => new Float32Array(s.biasLength)) };
+}
+
+function checkCommon(epochs: number, what: string): void {
+  if (!Number.isInteger(epochs) || epochs < 1) throw new TritforgeError(`${what} must be a whole number >= 1, got ${epochs}`);
+}
+
+export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
+  checkCommon(o.epochs, "epochs");
+  const d = dataset(o.dataset);
+  if (hasModel(o.modelDir)) {
+    const m = loadModel(o.modelDir);
+    if (m.meta.status === "done") return resultOf(o.modelDir, m.meta);
+  }
+  const backend = await initBackend(o.backend ?? "auto");
+  mkdirSync(o.modelDir, { recursive: true });
+  const { train, validation } = splitTraining(d, o.trainLimit);
+  let params = initialParams(o.arch, o.seed);
+  let meta: ModelMeta = {
+    format: "tritforge-float-model",
+    version: 1,
+    arch: o.arch,
+    dataset: o.dataset,
+    seed: o.seed,
+    status: "training",
+    epochsPlanned: o.epochs,
+    epochsDone: 0,
+    adamSteps: 0,
+    bestValidationAccuracy: null,
+    testAccuracy: null,
+    seconds: 0,
+    backend,
+    trainLimit: o.trainLimit ?? null,
+    history: [],
+  };
+  let optimizer: Float32Array[] | null = null;
+  if (hasModel(o.modelDir)) {
+    const m = loadModel(o.modelDir);
+    if (JSON.stringify(m.meta.arch) !== JSON.stringify(o.arch) || m.meta.seed !== o.seed || m.meta.dataset !== o.dataset)
+      throw new TritforgeError(`${o.modelDir} holds an unfinished model of another configuration; remove it or choose another folder`);
+    meta = { ...m.meta, backend };
+    params = { weights: m.weights, biases: m.biases };
+    optimizer = m.optimizer;
+  }
+  const engine = new Engine(o.arch, params.weights, params.biases);
+  if (optimizer) engine.setOptimizerState(optimizer, meta.adamSteps);
+  let best: { weights: Float32Array[]; biases: Float32Array[] } | null = null;
+  try {
+    const result = await fit(engine, train, {
+      epochs: o.epochs,
+      batchSize: o.batchSize ?? 128,
+      learningRate: o.learningRate ?? 1e-3,
+      seed: o.seed,
+      quant: null,
+      validation,
+      patience: o.patience ?? 4,
+      startEpoch: meta.epochsDone,
+      progress: o.progress ?? false,
+      label: "float",
+      onEpoch: async (epoch, info) => {
+        const w = await engine.weights();
+        meta.history.push(info);
+        meta.epochsDone = epoch + 1;
+        meta.adamSteps = engine.t;
+        meta.seconds += info.seconds;
+        if (info.validationAccuracy !== null && (meta.bestValidationAccuracy === null || info.validationAccuracy > meta.bestValidationAccuracy)) {
+          meta.bestValidationAccuracy = info.validationAccuracy;
+          best = w;
+        }
+        saveModel(o.modelDir, { meta, ...w }, await engine.optimizerState());
+      },
+    });
+    void result;
+    const final = best ?? (await engine.weights());
+    const testEngine = new Engine(o.arch, final.weights, final.biases);
+    meta.testAccuracy = accuracy(testEngine, d.test, null, o.arch.kind === "cnn");
+    testEngine.dispose();
+    meta.status = "done";
+    saveModel(o.modelDir, { meta, ...final }, null);
+  } finally {
+    engine.dispose();
+  }
+  return resultOf(o.modelDir, meta);
+}
+
+function resultOf(modelDir: string, meta: ModelMeta): FloatResult {
+  const samples = meta.history.reduce((s, h) => s + h.samplesPerSecond * h.seconds, 0);
+  return {
+    modelDir,
+    testAccuracy: meta.testAccuracy ?? 0,
+    parameters: parameterCount(meta.arch),
+    weightCount: weightCount(meta.arch),
+    epochs: meta.epochsDone,
+    seconds: meta.seconds,
+    backend: meta.backend,
+    samplesPerSecond: meta.seconds ? samples / meta.seconds : 0,
+  };
+}
+
+export interface QuantOptions {
+  modelDir: string;
+  levels: number;
+  signalBits: number;
+  retrainEpochs: number;
+  seed: number;
+  /** IR network name. */
+  name: string;
+  learningRate?: number;
+  trainLimit?: number;
+  backend?: string;
+  progress?: boolean;
+  /** "fixed": steps from direct quantization; "reestimate": L2-optimal steps and signal scales recomputed every epoch. */
+  deltaMode?: "fixed" | "reestimate";
+  batchSize?: number;
+}
+
+export interface QuantMeasurement {
+  network: Network;
+  /** Integer-model (hardware) accuracy on the 10,000 test images. */
+  testAccuracy: number;
+  /** The TF.js fake-quantized forward pass on the same images. */
+  fakeQuantAccuracy: number;
+}
+
+export interface QuantResult {
+  direct: QuantMeasurement;
+  retrained: QuantMeasurement | null;
+  floatAccuracy: number;
+  seconds: number;
+  backend: string;
+}
+
+const CALIBRATION_SAMPLES = 5000;
+
+/** L2-optimal step per layer, then signal scales calibrated layer by layer on training images. */
+async function calibrate(engine: Engine, levels: number, signalBits: number, calib: Samples): Promise<QuantState> {
+  const { weights } = await engine.weights();
+  const q: QuantState = { levels, signalBits, deltas: weights.map((w) => optimalDelta(w, levels)), scales: [], inputScale: 1 / 255 };
+  const image = engine.arch.kind === "cnn";
+  const idx = Int32Array.from({ length: calib.count }, (_, i) => i);
+  const x = batchTensor(calib.images, idx, calib.count, image);
+  try {
+    for (let i = 0; i < engine.layers.length - 1; i++) {
+      const act = engine.hiddenActivations(x, q, i);
+      const values = (await act.data()) as Float32Array;
+      act.dispose();
+      q.scales.push(calibrateSignalScale(values, signalBits));
+    }
+  } finally {
+    x.dispose();
+  }
+  return q;
+}
+
+function floatLayers(arch: Architecture, weights: Float32Array[], biases: Float32Array[]): FloatLayer[] {
+  const out: FloatLayer[] = [];
+  paramShapes(arch).forEach((s, i) => {
+    const w = weights[i]!;
+    if (s.kind === "dense") {
+      const [nIn, nOut] = s.shape as [number, number];
+      if (i > 0 && paramShapes(arch)[i - 1]!.kind === "conv2d") out.push({ kind: "flatten" });
+      const t = new Float32Array(nIn * nOut);
+      for (let j = 0; j < nIn; j++) for (let o = 0; o < nOut; o++) t[o * nIn + j] = w[j * nOut + o]!;
+      out.push({ kind: "dense", inFeatures: nIn, outFeatures: nOut, weights: t, bias: biases[i]! });
+    } else {
+      const [k, , c, oc] = s.shape as [number, number, number, number];
+      const t = new Float32Array(w.length);
+      for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) for (let ci = 0; ci < c; ci++) for (let o = 0; o < oc; o++) t[((o * k + y) * k + x) * c + ci] = w[((y * k + x) * c + ci) * oc + o]!;
+      out.push({ kind: "conv2d", inChannels: c, outChannels: oc, kernel: k, padding: 1, weights: t, bias: biases[i]! });
+      out.push({ kind: "maxpool", size: 2, stride: 2 });
+    }
+  });
+  return out;
+}
+
+async function measure(engine: Engine, q: QuantState, d: Dataset, name: string, meta: ModelMeta, extra: Record<string, number>): Promise<QuantMeasurement> {
+  const { weights, biases } = await engine.weights();
+  const image = meta.arch.kind === "cnn";
+  const provisional = exportNetwork({
+    name,
+    inputShape: image ? [28, 28, 1] : [784],
+    inputBits: 8,
+    inputScale: q.inputScale,
+    layers: floatLayers(meta.arch, weights, biases),
+    levels: q.levels,
+    deltas: q.deltas,
+    signalBits: q.signalBits,
+    signalScales: q.scales,
+    provenance: { source: "trained", untrained: false, dataset: meta.dataset, seed: meta.seed, tool: "tritforge train" },
+  });
+  const r = await inferFast(provisional, d.test.images, d.test.count);
+  let correct = 0;
+  for (let i = 0; i < d.test.count; i++) if (r.predicted[i] === d.test.labels[i]) correct++;
+  const fakeQuantAccuracy = accuracy(engine, d.test, q, image);
+  const network: Network = {
+    ...provisional,
+    provenance: {
+      ...provisional.provenance,
+      accuracy: { split: "test", samples: d.test.count, correct, value: correct / d.test.count },
+      metrics: { ...extra, fakeQuantAccuracy },
+    },
+  };
+  return { network, testAccuracy: correct / d.test.count, fakeQuantAccuracy };
+}
+
+export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> {
+  if (!Number.isInteger(o.levels) || o.levels < 3 || o.levels % 2 === 0 || o.levels > 255) throw new TritforgeError(`levels must be an odd whole number in [3, 255], got ${o.levels}`);
+  if (!Number.isInteger(o.retrainEpochs) || o.retrainEpochs < 0) throw new TritforgeError(`retrain epochs must be a whole number >= 0, got ${o.retrainEpochs}`);
+  const t0 = performance.now();
+  const m = loadModel(o.modelDir);
+  if (m.meta.status !== "done") throw new TritforgeError(`the float model in ${o.modelDir} has not finished training`);
+  const backend = await initBackend(o.backend ?? "auto");
+  const d = dataset(m.meta.dataset as DatasetName);
+  const { train, validation } = splitTraining(d, o.trainLimit ?? m.meta.trainLimit ?? undefined);
+  const calib: Samples = { images: train.images.subarray(0, Math.min(CALIBRATION_SAMPLES, train.count) * 784), labels: train.labels, count: Math.min(CALIBRATION_SAMPLES, train.count) };
+  const engine = new Engine(m.meta.arch, m.weights, m.biases);
+  const floatAccuracy = m.meta.testAccuracy ?? 0;
+  const common = { floatAccuracy, levels: o.levels, signalBits: o.signalBits };
+  try {
+    let q = await calibrate(engine, o.levels, o.signalBits, calib);
+    const direct = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: 0 });
+    let retrained: QuantMeasurement | null = null;
+    if (o.retrainEpochs > 0) {
+      const mode = o.deltaMode ?? "fixed";
+      await fit(engine, train, {
+        epochs: o.retrainEpochs,
+        batchSize: o.batchSize ?? 128,
+        learningRate: o.learningRate ?? 2e-4,
+        seed: o.seed + 1,
+        quant: q,
+        validation,
+        patience: 0,
+        progress: o.progress ?? false,
+        label: `retrain M=${o.levels}`,
+        beforeEpoch: async (epoch) => {
+          if (mode === "reestimate" && epoch > 0) {
+            const next = await calibrate(engine, o.levels, o.signalBits, calib);
+            Object.assign(q, next);
+          }
+        },
+      });
+      if (mode === "reestimate") q = await calibrate(engine, o.levels, o.signalBits, calib);
+      retrained = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: o.retrainEpochs, directAccuracy: direct.testAccuracy });
+    }
+    return { direct, retrained, floatAccuracy, seconds: (performance.now() - t0) / 1000, backend };
+  } finally {
+    engine.dispose();
+  }
+}
