@@ -15,7 +15,7 @@ import { makeRng } from "../util/rng.js";
 import { paramShapes, parameterCount, weightCount, type Architecture } from "./arch.js";
 import { Engine, type QuantState } from "./engine.js";
 import { accuracy, batchTensor, fit, type Samples } from "./loop.js";
-import { hasModel, loadModel, saveModel, type ModelMeta } from "./store.js";
+import { hasModel, loadModel, saveModel, type ModelMeta, type Params } from "./store.js";
 
 export type { Architecture } from "./arch.js";
 
@@ -32,7 +32,10 @@ export interface FloatTrainOptions {
   modelDir: string;
   backend?: string;
   progress?: boolean;
+  /** Early stopping: epochs without a better validation accuracy (default 4; 0 = never). */
   patience?: number;
+  /** Train at most this many epochs in this call and leave the model resumable (time-boxed runs, tests). */
+  stopAfter?: number;
 }
 
 export interface FloatResult {
@@ -87,17 +90,24 @@ function checkCommon(epochs: number, what: string): void {
   if (!Number.isInteger(epochs) || epochs < 1) throw new TritforgeError(`${what} must be a whole number >= 1, got ${epochs}`);
 }
 
+const sameConfig = (meta: ModelMeta, o: FloatTrainOptions): boolean =>
+  JSON.stringify(meta.arch) === JSON.stringify(o.arch) && meta.seed === o.seed && meta.dataset === o.dataset && meta.trainLimit === (o.trainLimit ?? null);
+
 export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
   checkCommon(o.epochs, "epochs");
-  const d = dataset(o.dataset);
+  let resumeFrom: ReturnType<typeof loadModel> | null = null;
   if (hasModel(o.modelDir)) {
     const m = loadModel(o.modelDir);
+    if (!sameConfig(m.meta, o))
+      throw new TritforgeError(`${o.modelDir} holds a model of another configuration (${m.meta.dataset}, ${JSON.stringify(m.meta.arch)}, seed ${m.meta.seed}); remove it or choose another folder`);
     if (m.meta.status === "done") return resultOf(o.modelDir, m.meta);
+    resumeFrom = m;
   }
+  const d = dataset(o.dataset);
   const backend = await initBackend(o.backend ?? "auto");
   mkdirSync(o.modelDir, { recursive: true });
   const { train, validation } = splitTraining(d, o.trainLimit);
-  let params = initialParams(o.arch, o.seed);
+  let params: Params = initialParams(o.arch, o.seed);
   let meta: ModelMeta = {
     format: "tritforge-float-model",
     version: 1,
@@ -116,19 +126,19 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
     history: [],
   };
   let optimizer: Float32Array[] | null = null;
-  if (hasModel(o.modelDir)) {
-    const m = loadModel(o.modelDir);
-    if (JSON.stringify(m.meta.arch) !== JSON.stringify(o.arch) || m.meta.seed !== o.seed || m.meta.dataset !== o.dataset)
-      throw new TritforgeError(`${o.modelDir} holds an unfinished model of another configuration; remove it or choose another folder`);
-    meta = { ...m.meta, backend };
-    params = { weights: m.weights, biases: m.biases };
-    optimizer = m.optimizer;
+  let best: Params | null = null;
+  if (resumeFrom) {
+    meta = { ...resumeFrom.meta, epochsPlanned: o.epochs, backend };
+    params = { weights: resumeFrom.weights, biases: resumeFrom.biases };
+    optimizer = resumeFrom.optimizer;
+    best = resumeFrom.best;
   }
   const engine = new Engine(o.arch, params.weights, params.biases);
   if (optimizer) engine.setOptimizerState(optimizer, meta.adamSteps);
-  let best: { weights: Float32Array[]; biases: Float32Array[] } | null = null;
+  const history = meta.history.map((h) => h.validationAccuracy ?? h.trainAccuracy);
+  const bestSoFar = history.length ? Math.max(...history) : undefined;
   try {
-    const result = await fit(engine, train, {
+    await fit(engine, train, {
       epochs: o.epochs,
       batchSize: o.batchSize ?? 128,
       learningRate: o.learningRate ?? 1e-3,
@@ -137,6 +147,8 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
       validation,
       patience: o.patience ?? 4,
       startEpoch: meta.epochsDone,
+      resumeBest: bestSoFar === undefined ? undefined : { score: bestSoFar, epoch: history.lastIndexOf(bestSoFar) },
+      stopAfter: o.stopAfter,
       progress: o.progress ?? false,
       label: "float",
       onEpoch: async (epoch, info) => {
@@ -149,10 +161,10 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
           meta.bestValidationAccuracy = info.validationAccuracy;
           best = w;
         }
-        saveModel(o.modelDir, { meta, ...w }, await engine.optimizerState());
+        saveModel(o.modelDir, { meta, ...w }, { optimizer: await engine.optimizerState(), best });
       },
     });
-    void result;
+    if (meta.status === "training" && o.stopAfter !== undefined && meta.epochsDone < o.epochs && !earlyStopped(meta, o.patience ?? 4)) return resultOf(o.modelDir, meta);
     const final = best ?? (await engine.weights());
     const testEngine = new Engine(o.arch, final.weights, final.biases);
     meta.testAccuracy = accuracy(testEngine, d.test, null, o.arch.kind === "cnn");
@@ -163,6 +175,14 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
     engine.dispose();
   }
   return resultOf(o.modelDir, meta);
+}
+
+/** True when the history ends with `patience` epochs without a better validation accuracy. */
+function earlyStopped(meta: ModelMeta, patience: number): boolean {
+  if (patience <= 0) return false;
+  const scores = meta.history.map((h) => h.validationAccuracy ?? h.trainAccuracy);
+  const bestAt = scores.indexOf(Math.max(...scores));
+  return scores.length - 1 - bestAt >= patience;
 }
 
 function resultOf(modelDir: string, meta: ModelMeta): FloatResult {

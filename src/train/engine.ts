@@ -154,47 +154,55 @@ export class Engine {
   }
 
   /**
+   * Loss, number of correct predictions and the gradient of the mean cross-entropy with respect to
+   * every weight and bias (straight-through in quantized mode). Tensors are the caller's to
+   * dispose (use inside tf.tidy).
+   */
+  gradients(x: tf.Tensor, yOneHot: tf.Tensor2D, q: QuantState | null): { loss: tf.Scalar; correct: tf.Scalar; grads: Gradient[] } {
+    const n = x.shape[0]!;
+    const { logits, cache } = this.forward(x, q, true);
+    const logp = tf.logSoftmax(logits);
+    const loss = tf.neg(tf.div(tf.sum(tf.mul(yOneHot, logp)), n)) as tf.Scalar;
+    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(yOneHot, 1)), "float32")) as tf.Scalar;
+    let dz: tf.Tensor = tf.div(tf.sub(tf.exp(logp), yOneHot), n);
+    const grads: Gradient[] = new Array<Gradient>(this.layers.length);
+    let convIdx = cache.convs.length - 1;
+    let poolIdx = cache.pools.length - 1;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const l = this.layers[i]!;
+      const hin = cache.inputs[i]!;
+      if (l.shape.kind === "conv2d") {
+        const r = convBackward(dz as tf.Tensor4D, cache.weights[i]! as tf.Tensor4D, cache.convs[convIdx--]!, i > 0);
+        grads[i] = { dw: r.dw, db: tf.sum(dz, [0, 1, 2]) };
+        if (i === 0) break;
+        dz = r.dx!;
+      } else {
+        // Explicit transposes keep matMul on XNNPACK's fast path (transpose flags leave it).
+        grads[i] = { dw: tf.matMul(tf.transpose(hin as tf.Tensor2D), dz as tf.Tensor2D), db: tf.sum(dz, 0) };
+        if (i === 0) break;
+        dz = tf.matMul(dz as tf.Tensor2D, tf.transpose(cache.weights[i]! as tf.Tensor2D));
+      }
+      // Back through the previous layer's pooling (CNN) and activation (ReLU or STE mask).
+      const prev = this.layers[i - 1]!;
+      if (prev.shape.kind === "conv2d") {
+        const pc = cache.pools[poolIdx--]!;
+        dz = poolBackward(tf.reshape(dz, pc.outShape) as tf.Tensor4D, pc);
+      }
+      dz = tf.mul(dz, cache.masks[i - 1]!);
+    }
+    return { loss, correct, grads };
+  }
+
+  /**
    * One Adam step on a batch; returns [loss, correct] as a tensor (read it lazily to avoid a sync
    * per step).
    */
   step(x: tf.Tensor, yOneHot: tf.Tensor2D, q: QuantState | null, adam: AdamConfig): tf.Tensor1D {
     return tf.tidy(() => {
-      const n = x.shape[0]!;
-      const { logits, cache } = this.forward(x, q, true);
-      const logp = tf.logSoftmax(logits);
-      const loss = tf.neg(tf.div(tf.sum(tf.mul(yOneHot, logp)), n));
-      const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(yOneHot, 1)), "float32"));
-      let dz: tf.Tensor = tf.div(tf.sub(tf.exp(logp), yOneHot), n);
+      const { loss, correct, grads } = this.gradients(x, yOneHot, q);
       this.t++;
-      const grads: Array<{ dw: tf.Tensor; db: tf.Tensor }> = new Array(this.layers.length);
-      let convIdx = cache.convs.length - 1;
-      let poolIdx = cache.pools.length - 1;
-      for (let i = this.layers.length - 1; i >= 0; i--) {
-        const l = this.layers[i]!;
-        const hin = cache.inputs[i]!;
-        if (l.shape.kind === "conv2d") {
-          const r = convBackward(dz as tf.Tensor4D, cache.weights[i]! as tf.Tensor4D, cache.convs[convIdx--]!, i > 0);
-          grads[i] = { dw: r.dw, db: tf.sum(dz, [0, 1, 2]) };
-          if (i === 0) break;
-          dz = r.dx!;
-        } else {
-          const hin2 = hin as tf.Tensor2D;
-          grads[i] = { dw: tf.matMul(tf.transpose(hin2), dz as tf.Tensor2D), db: tf.sum(dz, 0) };
-          if (i === 0) break;
-          dz = tf.matMul(dz as tf.Tensor2D, tf.transpose(cache.weights[i]! as tf.Tensor2D));
-        }
-        // Back through the previous layer's pooling (CNN) and activation.
-        const prev = this.layers[i - 1]!;
-        if (prev.shape.kind === "conv2d") {
-          const pc = cache.pools[poolIdx--]!;
-          dz = poolBackward(tf.reshape(dz, pc.outShape) as tf.Tensor4D, pc);
-        }
-        dz = tf.mul(dz, cache.masks[i - 1]!);
-      }
       const { lr, beta1, beta2, eps } = adam;
-      const c1 = 1 - beta1 ** this.t;
-      const c2 = 1 - beta2 ** this.t;
-      const stepSize = (lr * Math.sqrt(c2)) / c1;
+      const stepSize = (lr * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
       this.layers.forEach((l, i) => {
         const g = grads[i]!;
         for (const [p, m, v, d] of [
@@ -246,6 +254,11 @@ export class Engine {
       throw new Error("unreachable");
     });
   }
+}
+
+export interface Gradient {
+  dw: tf.Tensor;
+  db: tf.Tensor;
 }
 
 export interface Cache {

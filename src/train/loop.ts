@@ -25,6 +25,10 @@ export interface FitOptions {
   patience: number;
   /** First epoch to run (when resuming). */
   startEpoch?: number;
+  /** Best score and its epoch before startEpoch (when resuming), for early stopping. */
+  resumeBest?: { score: number; epoch: number };
+  /** Run at most this many epochs in this call. */
+  stopAfter?: number;
   progress: boolean;
   label: string;
   /** Called after every epoch with the validation accuracy; a checkpoint hook. */
@@ -98,9 +102,11 @@ export async function fit(engine: Engine, train: Samples, o: FitOptions): Promis
   const image = engine.arch.kind === "cnn";
   const steps = Math.ceil(train.count / o.batchSize);
   const epochs: EpochInfo[] = [];
-  let best = -1;
-  let bestEpoch = (o.startEpoch ?? 0) - 1;
-  let since = 0;
+  let best = o.resumeBest?.score ?? -1;
+  let bestEpoch = o.resumeBest?.epoch ?? (o.startEpoch ?? 0) - 1;
+  let since = o.resumeBest ? (o.startEpoch ?? 0) - 1 - o.resumeBest.epoch : 0;
+  if (o.patience > 0 && since >= o.patience) return { epochs, bestEpoch, samplesPerSecond: 0 };
+  const endEpoch = o.stopAfter === undefined ? o.epochs : Math.min(o.epochs, (o.startEpoch ?? 0) + o.stopAfter);
   let samples = 0;
   let seconds = 0;
   const bar =
@@ -110,7 +116,7 @@ export async function fit(engine: Engine, train: Samples, o: FitOptions): Promis
           cliProgress.Presets.shades_classic,
         )
       : null;
-  for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
+  for (let epoch = o.startEpoch ?? 0; epoch < endEpoch; epoch++) {
     await o.beforeEpoch?.(epoch);
     const order = shuffled(train.count, `${o.seed}:epoch:${epoch}`);
     const lr = o.learningRate * 0.5 * (1 + Math.cos((Math.PI * epoch) / o.epochs));

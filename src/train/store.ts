@@ -1,7 +1,9 @@
 /**
  * A float model folder: model.json (architecture, training state, results) and weights.bin
- * (float32 weights then biases of every layer, in paramShapes order), plus optimizer.bin (Adam
- * moments) while training is unfinished so it can resume. Every file is written atomically.
+ * (float32 weights then biases of every layer, in paramShapes order), plus, while training is
+ * unfinished, optimizer.bin (Adam moments) and best.bin (the weights of the best validation epoch)
+ * so it can resume exactly. A finished model's weights.bin holds its best weights. Every file is
+ * written atomically, model.json last.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -72,16 +74,27 @@ const sizesOf = (arch: Architecture) => {
   return { w: shapes.map((s) => s.shape.reduce((a, b) => a * b, 1)), b: shapes.map((s) => s.biasLength) };
 };
 
-export function saveModel(dir: string, m: FloatModel, optimizer: Float32Array[] | null): void {
+export interface Params {
+  weights: Float32Array[];
+  biases: Float32Array[];
+}
+
+/** Saves a model; `resume` (optimizer moments and best weights so far) only while training is unfinished. */
+export function saveModel(dir: string, m: FloatModel, resume: { optimizer: Float32Array[]; best: Params | null } | null): void {
   writeFileAtomic(join(dir, "weights.bin"), pack([...m.weights, ...m.biases]));
-  if (optimizer) writeFileAtomic(join(dir, "optimizer.bin"), pack(optimizer));
-  else rmSync(join(dir, "optimizer.bin"), { force: true });
+  if (resume) {
+    writeFileAtomic(join(dir, "optimizer.bin"), pack(resume.optimizer));
+    if (resume.best) writeFileAtomic(join(dir, "best.bin"), pack([...resume.best.weights, ...resume.best.biases]));
+  } else {
+    rmSync(join(dir, "optimizer.bin"), { force: true });
+    rmSync(join(dir, "best.bin"), { force: true });
+  }
   writeFileAtomic(join(dir, "model.json"), JSON.stringify(m.meta, null, 1) + "\n");
 }
 
 export const hasModel = (dir: string): boolean => existsSync(join(dir, "model.json"));
 
-export function loadModel(dir: string): FloatModel & { optimizer: Float32Array[] | null } {
+export function loadModel(dir: string): FloatModel & { optimizer: Float32Array[] | null; best: Params | null } {
   const file = join(dir, "model.json");
   if (!existsSync(file)) throw new TritforgeError(`no float model in ${dir} (model.json missing)`);
   let meta: ModelMeta;
@@ -95,5 +108,8 @@ export function loadModel(dir: string): FloatModel & { optimizer: Float32Array[]
   const optFile = join(dir, "optimizer.bin");
   const optSizes = sizes.w.flatMap((w, i) => [w, w, sizes.b[i]!, sizes.b[i]!]);
   const optimizer = existsSync(optFile) ? unpack(readFileSync(optFile), optSizes, optFile) : null;
-  return { meta, weights: all.slice(0, sizes.w.length), biases: all.slice(sizes.w.length), optimizer };
+  const bestFile = join(dir, "best.bin");
+  const bestAll = existsSync(bestFile) ? unpack(readFileSync(bestFile), [...sizes.w, ...sizes.b], bestFile) : null;
+  const best = bestAll ? { weights: bestAll.slice(0, sizes.w.length), biases: bestAll.slice(sizes.w.length) } : null;
+  return { meta, weights: all.slice(0, sizes.w.length), biases: all.slice(sizes.w.length), optimizer, best };
 }
