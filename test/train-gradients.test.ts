@@ -243,7 +243,7 @@ describe("CNN backward pass (im2col convolution, reshape max-pooling)", () => {
       shapes.forEach((s, i) => {
         const w = p[2 * i]!;
         const b = p[2 * i + 1]!;
-        if (s.kind === "conv2d") h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w as tf.Tensor4D, 1, "same"), b)), 2, 2, "valid");
+        if (s.kind === "conv2d") h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w as tf.Tensor4D, 1, "same"), b) as tf.Tensor4D), 2, 2, "valid");
         else {
           h = tf.add(tf.matMul(tf.reshape(h, [n, -1]) as tf.Tensor2D, w as tf.Tensor2D), b);
           if (i < shapes.length - 1) h = tf.relu(h);
