@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { Command } from "commander";
 import { parseIntFlag, runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
-import { loadSweepConfig, describeArch } from "../sweep/config.js";
+import { archWeights, loadSweepConfig, describeArch } from "../sweep/config.js";
 import { expandPoints, groupByFloat, floatSpecOf, type Point } from "../sweep/points.js";
 import { runGroups } from "../sweep/pool.js";
 import { describeRecord } from "../sweep/run.js";
@@ -114,7 +114,9 @@ async function main(): Promise<void> {
   );
   const failed: string[] = [];
   let n = 0;
-  await runGroups(groupByFloat(todo), runWorkers, { sweep: config.name, modelRoot: o.models, backend: o.backend ?? config.backend, progress: o.progress }, o.trainer, {
+  // Small networks first: an interrupted sweep has covered as many architectures as possible.
+  const groups = groupByFloat(todo).sort((a, b) => archWeights(floatSpecOf(a[0]!.spec).arch) - archWeights(floatSpecOf(b[0]!.spec).arch));
+  await runGroups(groups, runWorkers, { sweep: config.name, modelRoot: o.models, backend: o.backend ?? config.backend, progress: o.progress }, o.trainer, {
     onRecord: async (r) => {
       await appendRecord(store, r);
       process.stdout.write(`[${++n}/${todo.length}] ${describeRecord(r)}\n`);

@@ -120,3 +120,17 @@ export function architectures(c: SweepConfig): Architecture[] {
 export function describeArch(a: Architecture): string {
   return a.kind === "ffdnn" ? `ffdnn ${a.hidden[0]}x${a.hidden.length}` : `cnn ${a.conv.join("-")}${a.dense.length ? `+${a.dense.join("-")}` : ""}`;
 }
+
+/** Weights of an architecture (3x3 convolutions, 2x2 pooling per stage, 10 classes): orders work small to large. */
+export function archWeights(a: Architecture): number {
+  const chain = (sizes: number[]) => sizes.slice(1).reduce((acc, n, i) => acc + n * sizes[i]!, 0);
+  if (a.kind === "ffdnn") return chain([IMAGE_SIDE * IMAGE_SIDE, ...a.hidden, 10]);
+  let conv = 0;
+  let inMaps = 1;
+  for (const m of a.conv) {
+    conv += 9 * inMaps * m;
+    inMaps = m;
+  }
+  const side = Math.floor(IMAGE_SIDE / POOL ** a.conv.length);
+  return conv + chain([side * side * inMaps, ...a.dense, 10]);
+}
