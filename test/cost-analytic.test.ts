@@ -9,6 +9,9 @@ import { calibrationPoints, loadCalibration } from "../src/cost/calibration.js";
 import { parseManifest } from "../src/cost/manifest.js";
 import { memorySummary } from "../src/cost/memory.js";
 import { ice40Cells, xilinxCells } from "../src/cost/stats.js";
+import { randomDenseNetwork } from "../src/ir/random.js";
+import { buildManifest } from "../src/rtl/generate.js";
+import { planRtl } from "../src/rtl/plan.js";
 
 const set = loadCalibration();
 const points = calibrationPoints(set);
@@ -84,5 +87,29 @@ describe("analytic LUT / FF model", () => {
     const e = analyticEstimate(m);
     expect(e.ice40.lut4).toBeGreaterThan(1000);
     expect(e.xilinx.lut).toBeLessThan(e.ice40.lut4);
+  });
+});
+
+describe("held-out designs (measured with npm run estimate, not used in the fit)", () => {
+  interface Heldout {
+    name: string;
+    sizes: number[];
+    seed: number;
+    levels: number;
+    lanes: number;
+    yosys: { ice40: { lut4: number; dff: number; ebr: number }; xilinx: { lut: number; ff: number; ramb36: number; ramb18: number } };
+  }
+  const heldout = (JSON.parse(readFileSync("test/fixtures/yosys/heldout.json", "utf8")) as { designs: Heldout[] }).designs;
+  it("iCE40 LUT4 and Xilinx LUT within 10%, block RAM exact, on all six", () => {
+    expect(heldout).toHaveLength(6);
+    for (const d of heldout) {
+      const net = randomDenseNetwork({ name: d.name, seed: d.seed, sizes: d.sizes, levels: d.levels });
+      const m = parseManifest(JSON.parse(JSON.stringify(buildManifest(planRtl(net, d.lanes), net))), d.name);
+      const e = analyticEstimate(m);
+      expect(Math.abs(e.ice40.lut4 / d.yosys.ice40.lut4 - 1), `${d.name} P=${d.lanes} iCE40`).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(e.xilinx.lut / d.yosys.xilinx.lut - 1), `${d.name} P=${d.lanes} Xilinx`).toBeLessThanOrEqual(0.1);
+      const mem = memorySummary(m);
+      expect([mem.ice40.ebr, mem.xilinx.ramb36, mem.xilinx.ramb18], d.name).toEqual([d.yosys.ice40.ebr, d.yosys.xilinx.ramb36, d.yosys.xilinx.ramb18]);
+    }
   });
 });
