@@ -73,3 +73,7 @@ export async function loadTrainer(modulePath: string = DEFAULT_TRAINER_MODULE): 
     quantizeAndRetrain: quantizeAndRetrain as Trainer["quantizeAndRetrain"],
   };
 }
+
+/** Compile-time check that the real trainer (src/train/api.ts) fits this interface: tsc fails if it drifts. */
+type RealTrainerFits = typeof import("../train/api.js") extends Trainer ? true : never;
+export const REAL_TRAINER_FITS: RealTrainerFits = true;
