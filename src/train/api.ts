@@ -299,7 +299,7 @@ async function measure(engine: Engine, q: QuantState, d: Dataset, name: string, 
     provenance: {
       ...provisional.provenance,
       accuracy: { split: "test", samples: d.test.count, correct, value: correct / d.test.count },
-      metrics: { ...extra, fakeQuantAccuracy },
+      metrics: { ...extra, ...(extra.retrainEpochs ? { retrained: correct / d.test.count } : { direct: correct / d.test.count }), fakeQuantAccuracy },
     },
   };
   return { network, testAccuracy: correct / d.test.count, fakeQuantAccuracy };
@@ -317,13 +317,16 @@ export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> 
   const calib: Samples = { images: train.images.subarray(0, Math.min(CALIBRATION_SAMPLES, train.count) * 784), labels: train.labels, count: Math.min(CALIBRATION_SAMPLES, train.count) };
   const engine = new Engine(m.meta.arch, m.weights, m.biases);
   const floatAccuracy = m.meta.testAccuracy ?? 0;
-  const common = { floatAccuracy, levels: o.levels, signalBits: o.signalBits };
+  const common = { float: floatAccuracy, levels: o.levels, signalBits: o.signalBits };
   try {
     let q = await calibrate(engine, o.levels, o.signalBits, calib);
     const direct = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: 0 });
     let retrained: QuantMeasurement | null = null;
     if (o.retrainEpochs > 0) {
       const mode = o.deltaMode ?? "fixed";
+      let bestVal = -1;
+      let bestParams: Params | null = null;
+      let bestQ: QuantState = q;
       await fit(engine, train, {
         epochs: o.retrainEpochs,
         batchSize: o.batchSize ?? 128,
@@ -334,6 +337,14 @@ export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> 
         patience: 0,
         progress: o.progress ?? false,
         label: `retrain M=${o.levels}`,
+        onEpoch: async (_epoch, info) => {
+          // Keep the weights (and steps) of the best fake-quantized validation epoch.
+          if (info.validationAccuracy !== null && info.validationAccuracy > bestVal) {
+            bestVal = info.validationAccuracy;
+            bestParams = await engine.weights();
+            bestQ = structuredClone(q);
+          }
+        },
         beforeEpoch: async (epoch) => {
           if (mode === "reestimate" && epoch > 0) {
             const next = await calibrate(engine, o.levels, o.signalBits, calib);
@@ -341,8 +352,11 @@ export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> 
           }
         },
       });
-      if (mode === "reestimate") q = await calibrate(engine, o.levels, o.signalBits, calib);
-      retrained = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: o.retrainEpochs, directAccuracy: direct.testAccuracy });
+      if (bestParams) {
+        engine.setWeights(bestParams);
+        q = bestQ;
+      }
+      retrained = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: o.retrainEpochs, direct: direct.testAccuracy, deltaReestimated: mode === "reestimate" ? 1 : 0 });
     }
     return { direct, retrained, floatAccuracy, seconds: (performance.now() - t0) / 1000, backend };
   } finally {

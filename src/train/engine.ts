@@ -74,6 +74,15 @@ export class Engine {
     return { weights: weights.map((w) => Float32Array.from(w)), biases: biases.map((b) => Float32Array.from(b)) };
   }
 
+  setWeights(p: { weights: Float32Array[]; biases: Float32Array[] }): void {
+    tf.tidy(() =>
+      this.layers.forEach((l, i) => {
+        l.w.assign(tf.tensor(p.weights[i]!, l.w.shape));
+        l.b.assign(tf.tensor1d(p.biases[i]!));
+      }),
+    );
+  }
+
   async optimizerState(): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     for (const l of this.layers) for (const v of [l.mw, l.vw, l.mb, l.vb]) out.push(Float32Array.from((await v.data()) as Float32Array));
@@ -82,7 +91,9 @@ export class Engine {
 
   setOptimizerState(state: Float32Array[], t: number): void {
     let i = 0;
-    for (const l of this.layers) for (const v of [l.mw, l.vw, l.mb, l.vb]) v.assign(tf.tensor(state[i++]!, v.shape));
+    tf.tidy(() => {
+      for (const l of this.layers) for (const v of [l.mw, l.vw, l.mb, l.vb]) v.assign(tf.tensor(state[i++]!, v.shape));
+    });
     this.t = t;
   }
 
