@@ -1,0 +1,68 @@
+/**
+ * The shipped default model end to end: its recorded accuracy is the integer model's on the
+ * official test set, the committed hardware bundle is exactly what the generator produces, and the
+ * RTL computes the reference's integers on real test images.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { TRAINED_DEFAULT_MODEL } from "../src/cli/common.js";
+import { loadDataset } from "../src/data/datasets.js";
+import { loadNetwork } from "../src/ir/io.js";
+import { evaluate } from "../src/reference/infer.js";
+import { inferFast } from "../src/reference/fast.js";
+import { generateBundle } from "../src/rtl/generate.js";
+import { cosimulate } from "../src/sim/cosim.js";
+
+const work = mkdtempSync(join(tmpdir(), "tritforge-default-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const net = loadNetwork(TRAINED_DEFAULT_MODEL);
+const test = loadDataset("fashion-mnist").test;
+
+const listFiles = (dir: string, sub = ""): string[] =>
+  readdirSync(join(dir, sub), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(dir, join(sub, e.name)) : [join(sub, e.name)])).sort();
+
+describe("shipped default model", () => {
+  it("is a trained ternary Fashion-MNIST network whose recorded accuracy is the integer model's", async () => {
+    expect(net.provenance).toMatchObject({ source: "trained", untrained: false, dataset: "fashion-mnist" });
+    expect(net.layers.every((l) => l.kind !== "dense" || l.levels === 3)).toBe(true);
+    const r = await inferFast(net, test.images, test.count);
+    let correct = 0;
+    for (let i = 0; i < test.count; i++) if (r.predicted[i] === test.labels[i]) correct++;
+    expect(correct).toBe(net.provenance.accuracy!.correct);
+    expect(net.provenance.accuracy!.samples).toBe(10000);
+    expect(correct / test.count).toBeGreaterThanOrEqual(0.875);
+    // The typed-array engine agrees on a slice.
+    expect(evaluate(net, test.images.subarray(0, 500 * 784), test.labels.subarray(0, 500)).correct).toBe(
+      Array.from(r.predicted.subarray(0, 500)).filter((p, i) => p === test.labels[i]).length,
+    );
+  });
+
+  it("regenerates the committed hardware bundle byte for byte", async () => {
+    const committed = join("hw", net.name);
+    await generateBundle(net, 16, join(work, "bundle"));
+    const files = listFiles(committed);
+    expect(listFiles(join(work, "bundle"))).toEqual(files);
+    for (const f of files) {
+      if (f === "manifest.json") continue; // compared below without the optional estimate
+      expect(readFileSync(join(work, "bundle", f), "utf8"), f).toBe(readFileSync(join(committed, f), "utf8"));
+    }
+    const strip = (s: string) => {
+      const m = JSON.parse(s) as Record<string, unknown>;
+      delete m.estimate;
+      return m;
+    };
+    expect(strip(readFileSync(join(work, "bundle", "manifest.json"), "utf8"))).toEqual(strip(readFileSync(join(committed, "manifest.json"), "utf8")));
+  });
+
+  it("RTL equals the reference on the first 12 Fashion-MNIST test images", async () => {
+    const count = 12;
+    const r = await cosimulate(net, join(work, "bundle"), test.images, count, { runDir: join(work, "run") });
+    expect(r.mismatches).toEqual([]);
+    expect(r.sim.vectors.map((v) => v.predicted)).toEqual(Array.from((await inferFast(net, test.images, count)).predicted));
+    const manifest = JSON.parse(readFileSync(join("hw", net.name, "manifest.json"), "utf8")) as { cyclesPerInference: number };
+    expect(r.cycles).toEqual(new Array(count).fill(manifest.cyclesPerInference));
+  });
+});
