@@ -11,7 +11,7 @@ import { writeDirAtomic } from "../util/fs.js";
 import { gap } from "./claims.js";
 import { accuracyVsParameters, directVsRetrained, ecrVsSize, gapVsDepth, gapVsWidth, renderSvg } from "./plots.js";
 import { toCsv, toRows, type Row } from "./rows.js";
-import { renderSummary, type SweepProgress } from "./summary.js";
+import { renderSummary, type SweepProgress, type SweepSettings } from "./summary.js";
 
 export function progressOf(records: readonly PointRecord[], configs: readonly SweepConfig[]): SweepProgress[] {
   const sweeps = [...new Set([...configs.map((c) => c.name), ...records.map((r) => r.sweep)])].filter((s) => records.some((r) => r.sweep === s));
@@ -30,6 +30,22 @@ export function progressOf(records: readonly PointRecord[], configs: readonly Sw
       total: points.length,
       archsDone: floats.filter((p) => ids.has(p.id)).length,
       archsTotal: floats.length,
+    };
+  });
+}
+
+export function settingsOf(records: readonly PointRecord[]): SweepSettings[] {
+  const uniq = <T,>(v: T[]) => [...new Set(v)].sort();
+  return [...new Set(records.map((r) => r.sweep))].map((sweep) => {
+    const rs = records.filter((r) => r.sweep === sweep);
+    const floats = rs.flatMap((r) => (r.kind === "float" ? [r.spec] : [r.spec.float]));
+    return {
+      sweep,
+      floatEpochs: uniq(floats.map((f) => f.epochs)),
+      retrainEpochs: uniq(rs.flatMap((r) => (r.kind === "quant" ? [r.spec.retrainEpochs] : []))),
+      trainLimit: [...new Set(floats.map((f) => f.trainLimit ?? null))],
+      backends: uniq(rs.map((r) => r.backend)),
+      seconds: rs.reduce((a, r) => a + r.seconds, 0),
     };
   });
 }
@@ -120,7 +136,7 @@ export async function buildReport(records: readonly PointRecord[], configs: read
         figures.push({ sweep, file, caption });
       }
     }
-    write("summary.md", renderSummary({ rows, stores, progress: progressOf(records, configs), figures, tables }));
+    write("summary.md", renderSummary({ settings: settingsOf(records), rows, stores, progress: progressOf(records, configs), figures, tables }));
   });
   return { files, rows: rows.length };
 }

@@ -72,7 +72,7 @@ export function gapTrends(rows: readonly Row[]): GapTrend[] {
     const shrinking = series.filter((s) => s.shrinks).length;
     let verdict: Verdict;
     if (Number.isNaN(rho) || series.length === 0) verdict = "insufficient data";
-    else if (rho < 0 && shrinking * 2 > series.length) verdict = "supported";
+    else if (rho <= -0.5 && shrinking * 2 > series.length) verdict = "supported";
     else if (rho < 0 || shrinking * 2 > series.length) verdict = "mixed";
     else verdict = "not supported";
     out.push({ sweep, precision: rs[0]!.precision, levels: Number(lv), rho, series, verdict });
