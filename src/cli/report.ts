@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { buildReport } from "../report/build.js";
 import { loadSweepConfig, type SweepConfig } from "../sweep/config.js";
+import { expandPoints } from "../sweep/points.js";
 import { mergeRecords, readStore } from "../sweep/store.js";
 import { runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
@@ -32,8 +33,14 @@ async function main(): Promise<void> {
   const merged = mergeRecords(contents.map((c) => c.records));
   if (merged.records.length === 0) throw new TritforgeError(`no finished points in ${stores.join(", ")}`);
   if (merged.conflicts.length) process.stderr.write(`warning: points with differing results across stores (first kept): ${merged.conflicts.join(", ")}\n`);
-  const r = await buildReport(merged.records, configs, stores, o.out);
-  process.stdout.write(`report: ${merged.records.length} points (${r.rows} rows) from ${stores.length} store(s) -> ${o.out}/ (${r.files.join(", ")})\n`);
+  // Records of a sweep whose config has changed since (other epochs, levels...) are not mixed in.
+  const current = new Map(configs.map((c) => [c.name, new Set(expandPoints(c).map((p) => p.id))]));
+  const records = merged.records.filter((r) => current.get(r.sweep)?.has(r.id) ?? true);
+  if (records.length < merged.records.length)
+    process.stderr.write(`note: ${merged.records.length - records.length} stored point(s) no longer in their sweep's config were left out\n`);
+  if (records.length === 0) throw new TritforgeError("no stored point belongs to the current sweep configs");
+  const r = await buildReport(records, configs, stores, o.out);
+  process.stdout.write(`report: ${records.length} points (${r.rows} rows) from ${stores.length} store(s) -> ${o.out}/ (${r.files.join(", ")})\n`);
 }
 
 runCli(main);
