@@ -2,7 +2,7 @@
  * The training engine's hand-written backward pass against independent answers:
  *  - FFDNN, float and quantized (straight-through estimator): against a plain double-precision
  *    implementation of the formulas written out here;
- *  - CNN (convolution by im2col, max-pooling by reshape): against TF.js automatic differentiation
+ *  - CNN (weight gradient by a batch/channel-swapped convolution or depthwise patches, max-pooling by upsampled comparison): against TF.js automatic differentiation
  *    on the cpu backend, which has real conv2d and max-pool gradient kernels.
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -223,9 +223,9 @@ describe("FFDNN backward pass", () => {
   });
 });
 
-describe("CNN backward pass (im2col convolution, reshape max-pooling)", () => {
+describe("CNN backward pass (convolution and pooling gradients from forward ops)", () => {
   it("equals TF.js autodiff with conv2d and maxPool gradient kernels", () => {
-    const arch: Architecture = { kind: "cnn", conv: [3, 4], dense: [5] };
+    const arch: Architecture = { kind: "cnn", conv: [3, 4, 2], dense: [5] }; // 28 -> 14 -> 7 -> 3: one odd pooling
     const shapes = paramShapes(arch);
     const { weights, biases } = initialParams(arch, 9);
     const rng = makeRng("cnn-bias");

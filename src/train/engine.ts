@@ -151,7 +151,7 @@ export class Engine {
         mask = train ? tf.cast(tf.logicalAnd(tf.greater(t, 0), tf.less(t, max)), "float32") : tf.scalar(0);
       } else {
         act = tf.relu(pre);
-        mask = train ? tf.cast(tf.greater(pre, 0), "float32") : tf.scalar(0);
+        mask = train ? tf.step(pre) : tf.scalar(0);
       }
       if (train) cache.masks.push(mask);
       if (l.shape.kind === "conv2d") {
@@ -191,7 +191,8 @@ export class Engine {
         // Explicit transposes keep matMul on XNNPACK's fast path (transpose flags leave it).
         grads[i] = { dw: tf.matMul(tf.transpose(hin as tf.Tensor2D), dz as tf.Tensor2D), db: tf.sum(dz, 0) };
         if (i === 0) break;
-        dz = tf.matMul(dz as tf.Tensor2D, tf.transpose(cache.weights[i]! as tf.Tensor2D));
+        // dz . W^T as (W . dz^T)^T: transposing the [n, out] activations is far cheaper than the weights.
+        dz = tf.transpose(tf.matMul(cache.weights[i]! as tf.Tensor2D, tf.transpose(dz as tf.Tensor2D)));
       }
       // Back through the previous layer's pooling (CNN) and activation (ReLU or STE mask).
       const prev = this.layers[i - 1]!;
