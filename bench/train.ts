@@ -17,7 +17,7 @@ import { describeArch, type Architecture } from "../src/train/arch.js";
 import { Engine } from "../src/train/engine.js";
 import { fit, type Samples } from "../src/train/loop.js";
 
-const BATCH = 128;
+const BATCHES = [128, 256];
 const ARCHS: Architecture[] = [
   { kind: "ffdnn", hidden: [1024, 1024, 1024] },
   { kind: "cnn", conv: [16, 16, 32], dense: [] },
@@ -47,12 +47,12 @@ function subset(train: Samples, n: number): Samples {
 }
 
 /** tritforge's engine: the real training loop (batches from typed arrays, Adam, one epoch). */
-async function engineRate(arch: Architecture, data: Samples, n: number): Promise<Rate> {
+async function engineRate(arch: Architecture, data: Samples, n: number, batch: number): Promise<Rate> {
   const p = initialParams(arch, 1);
   const engine = new Engine(arch, p.weights, p.biases);
   try {
-    const common = { batchSize: BATCH, learningRate: 1e-3, seed: 1, quant: null, validation: null, patience: 0, progress: false, label: "bench" };
-    await fit(engine, subset(data, BATCH * 2), { ...common, epochs: 1 }); // warm-up
+    const common = { batchSize: batch, learningRate: 1e-3, seed: 1, quant: null, validation: null, patience: 0, progress: false, label: "bench" };
+    await fit(engine, subset(data, batch * 2), { ...common, epochs: 1 }); // warm-up
     return await timed(n, () => fit(engine, subset(data, n), { ...common, epochs: 1 }));
   } finally {
     engine.dispose();
@@ -77,18 +77,18 @@ function layersModel(arch: Architecture): tfl.Sequential {
 }
 
 /** `model.fit` for one epoch over n samples (tensors built beforehand, not timed). */
-async function layersRate(arch: Architecture, data: Samples, n: number): Promise<Rate> {
+async function layersRate(arch: Architecture, data: Samples, n: number, batch: number): Promise<Rate> {
   const model = layersModel(arch);
   const shape = arch.kind === "cnn" ? [n, 28, 28, 1] : [n, 784];
   const x = tf.tensor(Float32Array.from(data.images.subarray(0, n * 784), (v) => v / 255), shape);
   const y = tf.cast(tf.oneHot(tf.tensor1d(Array.from(data.labels.subarray(0, n)), "int32"), 10), "float32");
   try {
-    const warm = Math.min(n, BATCH * 2);
+    const warm = Math.min(n, batch * 2);
     const xw = tf.slice(x, 0, warm);
     const yw = tf.slice(y, 0, warm);
-    await model.fit(xw, yw, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 });
+    await model.fit(xw, yw, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
     tf.dispose([xw, yw]);
-    return await timed(n, () => model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 }));
+    return await timed(n, () => model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: true, verbose: 0 }));
   } finally {
     tf.dispose([x, y]);
     model.dispose();
@@ -115,22 +115,23 @@ export async function benchTraining(only?: string[]): Promise<void> {
   const train: Samples = { images: data.images, labels: data.labels, count: data.count };
   const backends = only?.length ? only : await availableBackends();
   console.log("wall-clock rates suffer from other processes on the machine; per CPU-s rates do not (one thread each)");
-  console.log(`training throughput, batch ${BATCH}, Adam, Fashion-MNIST images, one process (backends: ${backends.join(", ")})`);
+  console.log(`training throughput, batches ${BATCHES.join(" and ")}, Adam, Fashion-MNIST images, one process (backends: ${backends.join(", ")})`);
   for (const b of backends) {
     const backend = await initBackend(b);
     for (const arch of ARCHS) {
-      const ours = await engineRate(arch, train, samplesFor(backend, arch, false));
-      let theirs: Rate | null = null;
-      let failure = "";
-      try {
-        theirs = await layersRate(arch, train, samplesFor(backend, arch, true));
-      } catch (err) {
-        failure = (err as Error).message.split("\n")[0]!.slice(0, 100);
+      for (const batch of BATCHES) {
+        const ours = await engineRate(arch, train, samplesFor(backend, arch, false), batch);
+        let theirs: Rate | null = null;
+        let failure = "";
+        try {
+          theirs = await layersRate(arch, train, samplesFor(backend, arch, true), batch);
+        } catch (err) {
+          failure = (err as Error).message.split("\n")[0]!.slice(0, 100);
+        }
+        const label = `${backend.padEnd(5)} ${describeArch(arch).padEnd(28)} batch ${String(batch).padEnd(4)}`;
+        const ratio = theirs ? ` | ratio ${(ours.wall / theirs.wall).toFixed(1)}x (CPU ${(ours.cpu / theirs.cpu).toFixed(1)}x)` : "";
+        console.log(`${label} tritforge ${fmt(ours)} | model.fit ${theirs ? fmt(theirs) : `fails (${failure})`}${ratio}`);
       }
-      const label = `${backend.padEnd(10)} ${describeArch(arch).padEnd(28)}`;
-      console.log(
-        `${label} tritforge ${fmt(ours)} | model.fit ${theirs === null ? `fails (${failure})` : fmt(theirs)}${theirs ? ` | ratio ${(ours.wall / theirs.wall).toFixed(1)}x (CPU ${(ours.cpu / theirs.cpu).toFixed(1)}x)` : ""}`,
-      );
     }
   }
 }

@@ -213,19 +213,24 @@ export class Engine {
     return tf.tidy(() => {
       const { loss, correct, grads } = this.gradients(x, yOneHot, q);
       this.t++;
+      // Adam with the moments kept unnormalised (m' = m / (1 - beta1), v' = v / (1 - beta2)) so the
+      // constant factors fold into scalars: 10 elementwise passes per parameter instead of 12.
       const { lr, beta1, beta2, eps } = adam;
-      const stepSize = (lr * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
+      const c1 = 1 - beta1 ** this.t;
+      const c2 = 1 - beta2 ** this.t;
+      const stepSize = ((lr * Math.sqrt(c2)) / c1) * ((1 - beta1) / Math.sqrt(1 - beta2));
+      const epsPrime = eps * Math.sqrt(c2 / (1 - beta2));
       this.layers.forEach((l, i) => {
         const g = grads[i]!;
         for (const [p, m, v, d] of [
           [l.w, l.mw, l.vw, g.dw],
           [l.b, l.mb, l.vb, g.db],
         ] as Array<[tf.Variable, tf.Variable, tf.Variable, tf.Tensor]>) {
-          const m2 = tf.add(tf.mul(m, beta1), tf.mul(d, 1 - beta1));
-          const v2 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(d), 1 - beta2));
+          const m2 = tf.add(tf.mul(m, beta1), d);
+          const v2 = tf.add(tf.mul(v, beta2), tf.square(d));
           m.assign(m2);
           v.assign(v2);
-          p.assign(tf.sub(p, tf.mul(tf.div(m2, tf.add(tf.sqrt(v2), eps)), stepSize)));
+          p.assign(tf.sub(p, tf.mul(tf.div(m2, tf.add(tf.sqrt(v2), epsPrime)), stepSize)));
         }
       });
       return tf.stack([loss, correct]) as tf.Tensor1D;

@@ -1,7 +1,7 @@
 /**
  * A float model folder: model.json (architecture, training state, results) and weights.bin
  * (float32 weights then biases of every layer, in paramShapes order), plus, while training is
- * unfinished, optimizer.bin (Adam moments) and best.bin (the weights of the best validation epoch)
+ * unfinished, optimizer.bin (Adam moments, kept unnormalised: m / (1 - beta1), v / (1 - beta2)) and best.bin (the weights of the best validation epoch)
  * so it can resume exactly. A finished model's weights.bin holds its best weights. Every file is
  * written atomically, model.json last.
  */
