@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { DATASET_NAMES, datasetName } from "../data/datasets.js";
 import { saveNetwork } from "../ir/io.js";
-import { archId, describeArch, parseConv, parseDense, parseHidden, type Architecture } from "../train/arch.js";
+import { archId, describeArch, paramShapes, parseConv, parseDense, parseHidden, type Architecture } from "../train/arch.js";
 import { quantizeAndRetrain, trainFloat } from "../train/api.js";
 import { BACKEND_PREFERENCES, initBackend } from "../tf/backend.js";
 import { parseIntFlag, runCli } from "../util/cli.js";
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   const dataset = datasetName(o.dataset);
   if (!o.hidden === !o.conv) throw new TritforgeError("give exactly one of --hidden (FFDNN) or --conv (CNN)");
   const arch: Architecture = o.hidden ? { kind: "ffdnn", hidden: parseHidden(o.hidden) } : { kind: "cnn", conv: parseConv(o.conv!), dense: parseDense(o.dense) };
+  paramShapes(arch); // throws on an architecture that does not fit 28x28 images
   const levels = parseIntFlag("--levels", o.levels, 3, 255);
   if (levels % 2 === 0) throw new TritforgeError(`--levels must be odd (symmetric levels -K..K), got ${levels}`);
   const signalBits = parseIntFlag("--signal-bits", o.signalBits, 1, 16);
