@@ -79,12 +79,12 @@ export function poolForward(x: tf.Tensor4D, train: boolean): { out: tf.Tensor4D;
 export function poolBackward(dy: tf.Tensor4D, cache: PoolCache): tf.Tensor4D {
   const [, oh, ow] = cache.outShape;
   const [, h, w] = cache.inShape;
-  let up = tf.image.resizeNearestNeighbor(cache.out, [2 * oh, 2 * ow]);
-  let g = tf.image.resizeNearestNeighbor(dy, [2 * oh, 2 * ow]);
-  if (h !== 2 * oh || w !== 2 * ow) {
-    const pad: Array<[number, number]> = [[0, 0], [0, h - 2 * oh], [0, w - 2 * ow], [0, 0]];
-    up = tf.pad(up, pad, Number.NaN);
-    g = tf.pad(g, pad);
-  }
-  return tf.mul(tf.cast(tf.equal(cache.x, up), "float32"), g) as tf.Tensor4D;
+  const [n, , , c] = cache.inShape;
+  const up = tf.image.resizeNearestNeighbor(cache.out, [2 * oh, 2 * ow]);
+  const g = tf.image.resizeNearestNeighbor(dy, [2 * oh, 2 * ow]);
+  if (h === 2 * oh && w === 2 * ow) return tf.mul(tf.cast(tf.equal(cache.x, up), "float32"), g) as tf.Tensor4D;
+  // Odd size: compare on the pooled region, then zero-pad the dropped last row/column.
+  const xc = tf.slice(cache.x, [0, 0, 0, 0], [n, 2 * oh, 2 * ow, c]);
+  const dx = tf.mul(tf.cast(tf.equal(xc, up), "float32"), g);
+  return tf.pad(dx, [[0, 0], [0, h - 2 * oh], [0, w - 2 * ow], [0, 0]]) as tf.Tensor4D;
 }
