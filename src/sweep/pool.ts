@@ -17,10 +17,31 @@ export interface PoolEvents {
 
 const WORKER_FILE = fileURLToPath(new URL("./worker.ts", import.meta.url));
 
+const children = new Set<ChildProcess>();
+let signalsHooked = false;
+
+/** A stopped sweep stops its workers too (a worker busy training may not notice the lost channel at once). */
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(sig, () => {
+      for (const c of children) c.kill("SIGKILL");
+      process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
+    });
+  process.on("exit", () => {
+    for (const c of children) c.kill("SIGKILL");
+  });
+}
+
 function spawnWorker(): ChildProcess {
+  hookSignals();
   // Under tsx the parent's exec arguments carry the TypeScript loader; otherwise add it.
   const execArgv = process.execArgv.some((a) => a.includes("tsx")) ? process.execArgv : [...process.execArgv, "--import", "tsx"];
-  return fork(WORKER_FILE, [], { execArgv, env: { ...process.env, TRITFORGE_SWEEP_WORKER: "1" }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(WORKER_FILE, [], { execArgv, env: { ...process.env, TRITFORGE_SWEEP_WORKER: "1" }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
 }
 
 export async function runGroups(groups: Point[][], workers: number, opts: RunOptions, trainerModule: string, ev: PoolEvents): Promise<void> {

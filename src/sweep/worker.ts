@@ -32,6 +32,10 @@ function childMain(): void {
   const trainers = new Map<string, Promise<Trainer>>();
   const send = (m: FromWorker) => new Promise<void>((res) => process.send!(m, undefined, {}, () => res()));
   process.on("disconnect", () => process.exit(0));
+  // Also notice a parent killed outright (SIGKILL) between two training steps.
+  setInterval(() => {
+    if (!process.connected || process.ppid === 1) process.exit(0);
+  }, 1000).unref();
   process.on("message", (raw) => {
     const m = raw as ToWorker;
     if (m.type !== "run") return;
