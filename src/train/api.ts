@@ -275,7 +275,7 @@ function floatLayers(arch: Architecture, weights: Float32Array[], biases: Float3
   return out;
 }
 
-async function measure(engine: Engine, q: QuantState, d: Dataset, name: string, meta: ModelMeta, extra: Record<string, number>): Promise<QuantMeasurement> {
+async function measure(engine: Engine, q: QuantState, d: Dataset, name: string, meta: ModelMeta, extra: Record<string, number>, backendPref: string): Promise<QuantMeasurement> {
   const { weights, biases } = await engine.weights();
   const image = meta.arch.kind === "cnn";
   const provisional = exportNetwork({
@@ -291,6 +291,7 @@ async function measure(engine: Engine, q: QuantState, d: Dataset, name: string, 
     provenance: { source: "trained", untrained: false, dataset: meta.dataset, seed: meta.seed, tool: "tritforge train" },
   });
   const r = await inferFast(provisional, d.test.images, d.test.count);
+  await initBackend(backendPref); // inferFast picks its own backend; training continues on the chosen one
   let correct = 0;
   for (let i = 0; i < d.test.count; i++) if (r.predicted[i] === d.test.labels[i]) correct++;
   const fakeQuantAccuracy = accuracy(engine, d.test, q, image);
@@ -320,7 +321,7 @@ export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> 
   const common = { float: floatAccuracy, levels: o.levels, signalBits: o.signalBits };
   try {
     let q = await calibrate(engine, o.levels, o.signalBits, calib);
-    const direct = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: 0 });
+    const direct = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: 0 }, o.backend ?? "auto");
     let retrained: QuantMeasurement | null = null;
     if (o.retrainEpochs > 0) {
       const mode = o.deltaMode ?? "fixed";
@@ -356,7 +357,7 @@ export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> 
         engine.setWeights(bestParams);
         q = bestQ;
       }
-      retrained = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: o.retrainEpochs, direct: direct.testAccuracy, deltaReestimated: mode === "reestimate" ? 1 : 0 });
+      retrained = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: o.retrainEpochs, direct: direct.testAccuracy, deltaReestimated: mode === "reestimate" ? 1 : 0 }, o.backend ?? "auto");
     }
     return { direct, retrained, floatAccuracy, seconds: (performance.now() - t0) / 1000, backend };
   } finally {
