@@ -17,13 +17,16 @@ export type FromWorker =
 
 /** Runs a group in order; a failed point is reported and skips the rest of its group (they share its float model). */
 export async function runGroup(trainer: Trainer, group: Point[], opts: RunOptions, send: (m: FromWorker) => void | Promise<void>): Promise<void> {
-  for (const p of group) {
+  for (const [i, p] of group.entries()) {
     try {
       await send({ type: "record", record: await runPoint(trainer, p, opts) });
     } catch (err) {
       const message = err instanceof TritforgeError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
       await send({ type: "failed", id: p.id, message });
-      if (p.spec.kind === "float") return;
+      if (p.spec.kind === "float") {
+        for (const q of group.slice(i + 1)) await send({ type: "failed", id: q.id, message: `skipped: its float model (point ${p.id}) failed` });
+        return;
+      }
     }
   }
 }
