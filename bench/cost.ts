@@ -5,6 +5,8 @@
  * tests can check the model without re-synthesising. Also times every synthesis.
  *
  *   npx tsx bench/cost.ts [--only NAME,...] [--timeout SECONDS] [--out FILE]
+ *   npx tsx bench/cost.ts --add-bundle DIR[,DIR...]   add existing bundles (e.g. trained models'
+ *                                   designs) to the set, synthesising them (or reading the cache)
  *   npx tsx bench/cost.ts --fit     refit the analytic model on the stored set and print the
  *                                   coefficients, the errors (in-sample and leave-one-out) and
  *                                   the block-RAM rule against Yosys's counts
@@ -65,7 +67,9 @@ async function main(): Promise<void> {
   const previous: CalibrationSet | null = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as CalibrationSet) : null;
   const designs = new Map<string, CalibrationDesign>((previous?.designs ?? []).map((d) => [d.name, d]));
   const save = () => {
-    const set: CalibrationSet = { tool: tool.version, generated: new Date().toISOString(), designs: CALIBRATION_SPECS.flatMap((s) => designs.get(s.name) ?? []) };
+    const specNames = new Set(CALIBRATION_SPECS.map((s) => s.name));
+    const added = [...designs.values()].filter((d) => !specNames.has(d.name)); // from --add-bundle
+    const set: CalibrationSet = { tool: tool.version, generated: new Date().toISOString(), designs: [...CALIBRATION_SPECS.flatMap((s) => designs.get(s.name) ?? []), ...added] };
     writeFileAtomic(out, JSON.stringify(set, null, 1) + "\n");
   };
   for (const spec of CALIBRATION_SPECS) {
@@ -98,6 +102,34 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
 }
 
+/** Adds existing bundles to the calibration set (synthesis results come from the Yosys cache when present). */
+async function addBundles(dirs: string[]): Promise<void> {
+  const out = flag("--out") ?? join(REPO_ROOT, CALIBRATION_FILE);
+  const tool = findYosys("auto");
+  const set = loadCalibration(out);
+  for (const dir of dirs) {
+    const manifest = loadManifest(dir);
+    const { network: _network, estimate: _estimate, ...slim } = manifest as typeof manifest & { network?: unknown; estimate?: unknown };
+    const name = `${manifest.name}_p${manifest.lanes}`;
+    const record: CalibrationDesign = {
+      name,
+      sizes: [manifest.input.features, ...manifest.layers.map((l) => l.outFeatures)],
+      levels: Math.max(...manifest.layers.map((l) => l.levels)),
+      lanes: manifest.lanes,
+      manifest: slim,
+      yosys: {},
+    };
+    for (const target of SYNTH_TARGETS) {
+      const r = await synthesize(dir, manifest, target, { tool });
+      record.yosys[target] = { byType: r.stats.byType, cells: r.stats.cells, seconds: Number(r.seconds.toFixed(1)) };
+      console.log(`${name} ${target}: ${r.stats.cells} cells${r.cached ? " (cached)" : ""}`);
+    }
+    set.designs = [...set.designs.filter((d) => d.name !== name), record];
+  }
+  writeFileAtomic(out, JSON.stringify({ ...set, generated: new Date().toISOString() }, null, 1) + "\n");
+  console.log(`wrote ${out}`);
+}
+
 function fitReport(): void {
   const set = loadCalibration(flag("--out") ?? join(REPO_ROOT, CALIBRATION_FILE));
   const points = calibrationPoints(set);
@@ -124,4 +156,5 @@ function fitReport(): void {
 }
 
 if (process.argv.includes("--fit")) fitReport();
+else if (flag("--add-bundle")) await addBundles(flag("--add-bundle")!.split(","));
 else await main();

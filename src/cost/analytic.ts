@@ -82,15 +82,15 @@ export const QUANTITY_FEATURES: Record<ModelQuantity, readonly Feature[]> = {
 
 export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVector>>;
 
-/** Fitted on test/fixtures/yosys/calibration.json (17 designs) by `npx tsx bench/cost.ts --fit`. */
+/** Fitted on test/fixtures/yosys/calibration.json (20 designs) by `npx tsx bench/cost.ts --fit`. */
 export const COEFFICIENTS: Coefficients = {
   ice40: {
-    lut: { lane: 5.377, shiftAdd: 1.129, layerMux: 0.04496, biasRegs: 0, romRegs: 0, requant: 0.7811, romLogic: 2.049, memMux: 1.008, control: 194.6 },
-    ff: { lane: 2.118, shiftAdd: 0, layerMux: 0, biasRegs: 0.1256, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 179.4 },
+    lut: { lane: 5.428, shiftAdd: 1.133, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0.804, romLogic: 2.052, memMux: 0.9981, control: 190.3 },
+    ff: { lane: 2.157, shiftAdd: 0, layerMux: 0, biasRegs: 0.1268, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 179.8 },
   },
   xilinx: {
-    lut: { lane: 3.321, shiftAdd: 0.8993, layerMux: 0.194, biasRegs: 0, romRegs: 0, requant: 0.9205, romLogic: 0.7233, memMux: 0.9728, control: 136.8 },
-    ff: { lane: 2.078, shiftAdd: 0, layerMux: 0, biasRegs: 0.2643, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 130 },
+    lut: { lane: 3.506, shiftAdd: 0.8562, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 1.019, romLogic: 1.097, memMux: 1.363, control: 91.63 },
+    ff: { lane: 2.099, shiftAdd: 0, layerMux: 0, biasRegs: 0.2492, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 132.8 },
   },
 };
 
