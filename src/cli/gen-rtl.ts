@@ -26,6 +26,8 @@ interface Flags {
   stall: string;
   seed: string;
   estimate: boolean;
+  synth: boolean;
+  pnr: boolean;
 }
 
 async function main(): Promise<void> {
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
     .option("--stall <pct>", "randomly stall the input and output streams this percent of cycles", "0")
     .option("--seed <n>", "seed for random vectors and stalls", "1")
     .option("--estimate", "also estimate memory, area (Yosys) and timing (nextpnr) and record them in the manifest", false)
+    .option("--no-synth", "with --estimate: memory and the analytic model only, no Yosys")
+    .option("--no-pnr", "with --estimate: no place and route")
     .addOption(new Option("--json", "print the summary as one JSON object").default(false))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? s : s) })
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
     });
   }
   if (o.estimate) {
-    const estimate = await estimateDesign(outDir, { onProgress: (line) => process.stderr.write(o.json ? "" : `  ${line}\n`) });
+    const estimate = await estimateDesign(outDir, { synth: o.synth, pnr: o.pnr, onProgress: (line) => process.stderr.write(o.json ? "" : `  ${line}\n`) });
     writeFileAtomic(join(outDir, "manifest.json"), JSON.stringify({ ...manifest, estimate }, null, 2) + "\n");
     summary.estimate = estimate;
   }
