@@ -29,14 +29,16 @@ describe("claims", () => {
   });
 
   it("gap trend: shrinking gaps are supported, growing gaps are not", () => {
-    const shrink = [1000, 2000, 4000].map((w, i) => row({ weights: w, levels: 3, mode: "retrained", floatAccuracy: 0.9, accuracy: 0.9 - 0.04 / (i + 1) }));
+    const shrink = [1000, 2000, 4000, 8000].map((w, i) => row({ weights: w, levels: 3, mode: "retrained", floatAccuracy: 0.9, accuracy: 0.9 - 0.04 / (i + 1) }));
     const t = gapTrends(shrink);
     expect(t).toHaveLength(1);
     expect(t[0]!.rho).toBeCloseTo(-1, 12);
     expect(t[0]!.series[0]!.shrinks).toBe(true);
     expect(t[0]!.verdict).toBe("supported");
-    const grow = [1000, 2000, 4000].map((w, i) => row({ weights: w, levels: 3, mode: "retrained", floatAccuracy: 0.9, accuracy: 0.89 - 0.01 * i }));
+    const grow = [1000, 2000, 4000, 8000].map((w, i) => row({ weights: w, levels: 3, mode: "retrained", floatAccuracy: 0.9, accuracy: 0.89 - 0.01 * i }));
     expect(gapTrends(grow)[0]!.verdict).toBe("not supported");
+    // Three nets are too few for a verdict, however clean the trend.
+    expect(gapTrends(shrink.slice(0, 3))[0]!.verdict).toBe("insufficient data");
   });
 
   it("recovery: median share of the direct loss won back", () => {

@@ -42,6 +42,9 @@ const median = (v: readonly number[]) => {
 
 export const gap = (r: Row) => r.floatAccuracy - r.accuracy;
 
+/** Fewer nets than this give no verdict on a trend (3 ranks only allow rho in {±1, ±0.5}). */
+export const MIN_TREND_POINTS = 4;
+
 export interface GapTrend {
   sweep: string;
   precision: string;
@@ -71,7 +74,7 @@ export function gapTrends(rows: readonly Row[]): GapTrend[] {
     });
     const shrinking = series.filter((s) => s.shrinks).length;
     let verdict: Verdict;
-    if (Number.isNaN(rho) || series.length === 0) verdict = "insufficient data";
+    if (Number.isNaN(rho) || series.length === 0 || rs.length < MIN_TREND_POINTS) verdict = "insufficient data";
     else if (rho <= -0.5 && shrinking * 2 > series.length) verdict = "supported";
     else if (rho < 0 || shrinking * 2 > series.length) verdict = "mixed";
     else verdict = "not supported";

@@ -82,7 +82,7 @@ export function renderSummary(s: SummaryInput): string {
 
   L.push("## The paper's claims against our numbers", "");
   L.push("### 1. The gap between float and retrained quantized networks shrinks as the network grows", "");
-  L.push("Rule: per sweep and precision, the Spearman rank correlation ρ between the number of weights and the float − retrained gap, and, for each depth, whether the widest net's gap is smaller than the narrowest one's. *Supported* = ρ ≤ −0.5 and the gap shrinks in most depth series; *mixed* = ρ < 0 or most series shrink; otherwise *not supported*.", "");
+  L.push("Rule: per sweep and precision, the Spearman rank correlation ρ between the number of weights and the float − retrained gap, and, for each depth, whether the widest net's gap is smaller than the narrowest one's. *Supported* = ρ ≤ −0.5 and the gap shrinks in most depth series; *mixed* = ρ < 0 or most series shrink; otherwise *not supported*; fewer than 4 retrained nets: *insufficient data*.", "");
   if (trends.length === 0) L.push("No retrained points yet.", "");
   else {
     L.push("| sweep | precision | ρ(weights, gap) | series where the gap shrinks | verdict |", "|---|---|---|---|---|");
