@@ -120,7 +120,7 @@ export async function buildReport(records: readonly PointRecord[], configs: read
       }
       const family = rs[0]!.family;
       const figs: [string, string, ReturnType<typeof accuracyVsParameters> | null][] = [
-        [`${sweep}-accuracy.svg`, `${sweep}: test accuracy vs parameters per precision (solid: float/retrained, dashed: direct)`, accuracyVsParameters(rs, `${sweep}: accuracy vs parameters`)],
+        [`${sweep}-accuracy.svg`, `${sweep}: test accuracy vs parameters per precision, direct and retrained panels (float in both)`, accuracyVsParameters(rs, `${sweep}: accuracy vs parameters`)],
         [
           `${sweep}-gap-width.svg`,
           `${sweep}: float − retrained gap vs ${family === "ffdnn" ? "hidden width, per depth" : "feature maps of the first conv layer"}`,

@@ -17,22 +17,39 @@ const precisionScale = (rows: readonly Row[]) => {
 
 const pct = (v: number) => Math.round(v * 10000) / 100;
 
-/** Accuracy vs parameters (log x), one colour per precision, solid = retrained/float, dashed = direct. */
+/**
+ * Accuracy vs parameters (log x): one panel for direct quantization and one for retraining, the float
+ * nets drawn in both as the reference; colour = precision, dash = depth (one line per depth series,
+ * so lines never jump between depths).
+ */
 export function accuracyVsParameters(rows: readonly Row[], title: string): Spec {
-  const values = rows.map((r) => ({ parameters: r.parameters, accuracy: pct(r.accuracy), precision: r.precision, mode: r.mode, arch: r.arch, depth: r.depth, series: `${r.precision} ${r.mode}` }));
+  const panels = [
+    ["direct", "direct quantization"],
+    ["retrained", "retrained"],
+  ] as const;
+  const values = panels.flatMap(([mode, panel]) =>
+    rows
+      .filter((r) => r.mode === "float" || r.mode === mode)
+      .map((r) => ({ parameters: r.parameters, accuracy: pct(r.accuracy), precision: r.precision, panel, arch: r.arch, depth: String(r.depth) })),
+  );
+  const depths = new Set(rows.map((r) => r.depth));
   return {
     title,
-    width: 520,
-    height: 340,
     data: { values },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" },
-      y: { field: "accuracy", type: "quantitative", scale: { zero: false }, title: "test accuracy (%), integer model" },
-      color: { field: "precision", type: "nominal", sort: precisionScale(rows), title: "precision" },
-      strokeDash: { field: "mode", type: "nominal", sort: ["float", "retrained", "direct"], title: "mode" },
-      detail: [{ field: "series" }, { field: "depth" }],
-      tooltip: [{ field: "arch" }, { field: "precision" }, { field: "mode" }, { field: "accuracy" }],
+    facet: { column: { field: "panel", type: "nominal", sort: panels.map((p) => p[1]), title: null } },
+    resolve: { scale: { y: "independent" } },
+    spec: {
+      width: 360,
+      height: 300,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" },
+        y: { field: "accuracy", type: "quantitative", scale: { zero: false }, title: "test accuracy (%), integer model" },
+        color: { field: "precision", type: "nominal", sort: precisionScale(rows), title: "precision" },
+        ...(depths.size > 1 ? { strokeDash: { field: "depth", type: "ordinal", title: "hidden layers", scale: { range: [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]] }, legend: { symbolType: "stroke", symbolStrokeWidth: 2, symbolSize: 400, encode: { symbols: { update: { stroke: { value: "#444" } } } } } } } : {}),
+        detail: { field: "depth" },
+        tooltip: [{ field: "arch" }, { field: "precision" }, { field: "accuracy" }],
+      },
     },
   } as Spec;
 }

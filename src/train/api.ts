@@ -233,23 +233,31 @@ export interface QuantResult {
 }
 
 const CALIBRATION_SAMPLES = 5000;
+/** Images per forward pass during calibration: a 64-map 28x28 layer over 5,000 images would need 1 GB of wasm memory at once. */
+const CALIBRATION_CHUNK = 250;
 
 /** L2-optimal step per layer, then signal scales calibrated layer by layer on training images. */
 async function calibrate(engine: Engine, levels: number, signalBits: number, calib: Samples): Promise<QuantState> {
   const { weights } = await engine.weights();
   const q: QuantState = { levels, signalBits, deltas: weights.map((w) => optimalDelta(w, levels)), scales: [], inputScale: 1 / 255 };
   const image = engine.arch.kind === "cnn";
-  const idx = Int32Array.from({ length: calib.count }, (_, i) => i);
-  const x = batchTensor(calib.images, idx, calib.count, image);
-  try {
-    for (let i = 0; i < engine.layers.length - 1; i++) {
+  for (let i = 0; i < engine.layers.length - 1; i++) {
+    let values: Float32Array | null = null;
+    let perImage = 0;
+    for (let i0 = 0; i0 < calib.count; i0 += CALIBRATION_CHUNK) {
+      const n = Math.min(CALIBRATION_CHUNK, calib.count - i0);
+      const x = batchTensor(calib.images, Int32Array.from({ length: n }, (_, b) => i0 + b), n, image);
       const act = engine.hiddenActivations(x, q, i);
-      const values = (await act.data()) as Float32Array;
+      x.dispose();
+      const chunk = (await act.data()) as Float32Array;
       act.dispose();
-      q.scales.push(calibrateSignalScale(values, signalBits));
+      if (!values) {
+        perImage = chunk.length / n;
+        values = new Float32Array(perImage * calib.count);
+      }
+      values.set(chunk, i0 * perImage);
     }
-  } finally {
-    x.dispose();
+    q.scales.push(calibrateSignalScale(values ?? new Float32Array(0), signalBits));
   }
   return q;
 }
