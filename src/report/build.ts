@@ -10,7 +10,7 @@ import type { PointRecord } from "../sweep/store.js";
 import { writeDirAtomic } from "../util/fs.js";
 import { gap } from "./claims.js";
 import { accuracyVsParameters, directVsRetrained, ecrVsSize, gapVsDepth, gapVsWidth, renderSvg } from "./plots.js";
-import { toCsv, toRows, type Row } from "./rows.js";
+import { toCsv, toRows, withAreaEcr, type Row } from "./rows.js";
 import { renderSummary, type SweepProgress, type SweepSettings } from "./summary.js";
 
 export function progressOf(records: readonly PointRecord[], configs: readonly SweepConfig[]): SweepProgress[] {
@@ -50,7 +50,7 @@ export function settingsOf(records: readonly PointRecord[]): SweepSettings[] {
   });
 }
 
-const ROW_COLUMNS: (keyof Row & string)[] = ["sweep", "dataset", "family", "arch", "width", "depth", "seed", "parameters", "weights", "precision", "levels", "mode", "accuracy", "floatAccuracy", "memoryBits", "idealMemoryBits", "ecr", "ecrBound", "ecrIdeal", "seconds", "backend", "pointId"];
+const ROW_COLUMNS: (keyof Row & string)[] = ["sweep", "dataset", "family", "arch", "width", "depth", "seed", "parameters", "weights", "precision", "levels", "mode", "accuracy", "floatAccuracy", "memoryBits", "idealMemoryBits", "ecr", "ecrBound", "ecrIdeal", "lut4", "ebr", "ecrLut4", "ecrLut4Bound", "ecrEbr", "ecrEbrBound", "seconds", "backend", "pointId"];
 
 interface GapRow {
   arch: string;
@@ -68,6 +68,12 @@ interface GapRow {
   ecr?: number;
   ecr_bound?: string;
   ecr_ideal?: number;
+  lut4?: number;
+  ebr?: number;
+  ecr_lut4?: number;
+  ecr_lut4_bound?: string;
+  ecr_ebr?: number;
+  ecr_ebr_bound?: string;
 }
 
 function gapTable(rows: readonly Row[]): GapRow[] {
@@ -90,6 +96,12 @@ function gapTable(rows: readonly Row[]): GapRow[] {
       ecr: (t ?? d).ecr,
       ecr_bound: (t ?? d).ecrBound,
       ecr_ideal: (t ?? d).ecrIdeal,
+      lut4: d.lut4,
+      ebr: d.ebr,
+      ecr_lut4: (t ?? d).ecrLut4,
+      ecr_lut4_bound: (t ?? d).ecrLut4Bound,
+      ecr_ebr: (t ?? d).ecrEbr,
+      ecr_ebr_bound: (t ?? d).ecrEbrBound,
     });
   }
   return out;
@@ -101,7 +113,7 @@ export interface BuiltReport {
 }
 
 export async function buildReport(records: readonly PointRecord[], configs: readonly SweepConfig[], stores: string[], outDir: string): Promise<BuiltReport> {
-  const rows = toRows(records);
+  const rows = withAreaEcr(toRows(records));
   const files: string[] = [];
   await writeDirAtomic(outDir, async (dir) => {
     const write = (name: string, text: string) => {
@@ -115,7 +127,7 @@ export async function buildReport(records: readonly PointRecord[], configs: read
       const rs = rows.filter((r) => r.sweep === sweep);
       const gt = gapTable(rs);
       if (gt.length) {
-        write(`${sweep}-quantized.csv`, toCsv(gt, ["arch", "width", "depth", "seed", "parameters", "precision", "float", "direct", "retrained", "gap_direct", "gap_retrained", "memory_bits", "ecr", "ecr_bound", "ecr_ideal"]));
+        write(`${sweep}-quantized.csv`, toCsv(gt, ["arch", "width", "depth", "seed", "parameters", "precision", "float", "direct", "retrained", "gap_direct", "gap_retrained", "memory_bits", "ecr", "ecr_bound", "ecr_ideal", "lut4", "ebr", "ecr_lut4", "ecr_lut4_bound", "ecr_ebr", "ecr_ebr_bound"]));
         tables.push(`${sweep}-quantized.csv`);
       }
       const family = rs[0]!.family;
@@ -128,7 +140,7 @@ export async function buildReport(records: readonly PointRecord[], configs: read
         ],
         [`${sweep}-gap-depth.svg`, `${sweep}: float − retrained gap vs depth, per width`, family === "ffdnn" && rs.some((r) => r.mode === "retrained") ? gapVsDepth(rs, `${sweep}: gap vs depth`) : null],
         [`${sweep}-direct-vs-retrained.svg`, `${sweep}: direct vs retrained accuracy (above the diagonal: retraining helped)`, rs.some((r) => r.mode === "retrained") ? directVsRetrained(rs, `${sweep}: direct vs retrained`) : null],
-        [`${sweep}-ecr.svg`, `${sweep}: memory ECR of the retrained nets vs size (triangles are bounds)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(rs, `${sweep}: effective compression ratio`) : null],
+        [`${sweep}-ecr.svg`, `${sweep}: ECR of the retrained nets vs size: memory, and for FFDNNs block RAM and logic of the P = 16 accelerator (triangles are bounds)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(rs, `${sweep}: effective compression ratio`) : null],
       ];
       for (const [file, caption, spec] of figs) {
         if (!spec) continue;

@@ -124,23 +124,38 @@ export function directVsRetrained(rows: readonly Row[], title: string): Spec {
   } as Spec;
 }
 
-/** Memory ECR of the retrained nets vs their size; bounds drawn as open triangles. */
+/**
+ * ECR of the retrained nets vs their size; bounds drawn as triangles. One panel per ECR kind present:
+ * memory (weights), and for FFDNNs block RAM and logic (area.ts).
+ */
 export function ecrVsSize(rows: readonly Row[], title: string): Spec {
-  const values = rows
-    .filter((r) => r.mode === "retrained" && r.ecr !== undefined)
-    .map((r) => ({ parameters: r.parameters, ecr: r.ecr!, bound: r.ecrBound === "exact" ? "exact" : r.ecrBound === "lower" ? "lower bound (≥)" : "upper bound (≤)", precision: r.precision, arch: r.arch }));
+  const boundLabel = (b: string | undefined) => (b === "exact" ? "exact" : b === "lower" ? "lower bound (≥)" : "upper bound (≤)");
+  const kinds = [
+    ["memory (weights)", (r: Row) => r.ecr, (r: Row) => r.ecrBound],
+    ["block RAM (iCE40 EBR)", (r: Row) => r.ecrEbr, (r: Row) => r.ecrEbrBound],
+    ["logic (iCE40 LUT4, estimate)", (r: Row) => r.ecrLut4, (r: Row) => r.ecrLut4Bound],
+  ] as const;
+  const values = kinds.flatMap(([kind, value, bound]) =>
+    rows
+      .filter((r) => r.mode === "retrained" && value(r) !== undefined)
+      .map((r) => ({ parameters: r.parameters, ecr: value(r)!, bound: boundLabel(bound(r)), precision: r.precision, arch: r.arch, kind })),
+  );
+  const present = kinds.map((k) => k[0]).filter((k) => values.some((v) => v.kind === k));
   return {
     title,
-    width: 520,
-    height: 340,
     data: { values },
-    mark: { type: "point", size: 70 },
-    encoding: {
-      x: { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" },
-      y: { field: "ecr", type: "quantitative", scale: { type: "log" }, title: "effective compression ratio (log)" },
-      color: { field: "precision", type: "nominal", sort: precisionScale(rows) },
-      shape: { field: "bound", type: "nominal", scale: { domain: ["exact", "lower bound (≥)", "upper bound (≤)"], range: ["circle", "triangle-up", "triangle-down"] } },
-      tooltip: [{ field: "arch" }, { field: "precision" }, { field: "ecr" }, { field: "bound" }],
+    facet: { column: { field: "kind", type: "nominal", sort: present, title: null } },
+    spec: {
+      width: present.length > 1 ? 300 : 520,
+      height: 300,
+      mark: { type: "point", size: 70 },
+      encoding: {
+        x: { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" },
+        y: { field: "ecr", type: "quantitative", scale: { type: "log" }, title: "effective compression ratio (log)" },
+        color: { field: "precision", type: "nominal", sort: precisionScale(rows) },
+        shape: { field: "bound", type: "nominal", scale: { domain: ["exact", "lower bound (≥)", "upper bound (≤)"], range: ["circle", "triangle-up", "triangle-down"] } },
+        tooltip: [{ field: "arch" }, { field: "precision" }, { field: "kind" }, { field: "ecr" }, { field: "bound" }],
+      },
     },
   } as Spec;
 }

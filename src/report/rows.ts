@@ -6,7 +6,8 @@
 import { describeArch } from "../sweep/config.js";
 import type { FloatRecord, PointRecord, QuantRecord } from "../sweep/store.js";
 import type { Architecture } from "../sweep/trainer.js";
-import { memoryEcr, type Bound, type CurvePoint } from "./ecr.js";
+import { ffdnnArea } from "./area.js";
+import { costEcr, memoryEcr, type Bound, type CurvePoint } from "./ecr.js";
 
 export type Mode = "float" | "direct" | "retrained";
 
@@ -34,6 +35,18 @@ export interface Row {
   ecr?: number;
   ecrBound?: Bound;
   ecrIdeal?: number;
+  /** FFDNN hidden widths (for hardware pricing). */
+  hidden?: number[];
+  /** Bits of every hidden signal (8 for float rows: the float net priced with 8-bit signals). */
+  signalBits: number;
+  /** Area of the accelerator for this net (FFDNN only, see area.ts): analytic iCE40 LUT4 and EBR. */
+  lut4?: number;
+  ebr?: number;
+  /** Area-based ECRs: float LUT4 (or EBR) at equal accuracy / this net's LUT4 (or EBR). */
+  ecrLut4?: number;
+  ecrLut4Bound?: Bound;
+  ecrEbr?: number;
+  ecrEbrBound?: Bound;
   seconds: number;
   backend: string;
   pointId: string;
@@ -82,6 +95,8 @@ export function toRows(records: readonly PointRecord[]): Row[] {
       seconds: r.seconds,
       backend: r.backend,
       pointId: r.id,
+      ...(arch.kind === "ffdnn" ? { hidden: [...arch.hidden] } : {}),
+      signalBits: r.kind === "float" ? 8 : r.spec.signalBits,
     };
     if (r.kind === "float") {
       const bits = 32 * r.result.weightCount;
@@ -117,6 +132,34 @@ export function toRows(records: readonly PointRecord[]): Row[] {
     }
   }
   return rows.sort((a, b) => a.sweep.localeCompare(b.sweep) || a.depth - b.depth || a.width - b.width || a.seed - b.seed || a.levels - b.levels || a.mode.localeCompare(b.mode));
+}
+
+/**
+ * Adds the accelerator area (P = 16 lanes, area.ts) to every FFDNN row and the area-based ECRs to
+ * every quantized FFDNN row, against the float rows of the same sweep priced the same way. CNN rows
+ * are left without: convolution has no RTL generator yet.
+ */
+export function withAreaEcr(rows: readonly Row[]): Row[] {
+  const out = rows.map((r) => (r.hidden ? { ...r, ...ffdnnArea(r.hidden, r.levels, r.signalBits) } : { ...r }));
+  const curves = new Map<string, { lut4: CurvePoint[]; ebr: CurvePoint[] }>();
+  for (const r of out) {
+    if (r.mode !== "float" || r.lut4 === undefined || r.ebr === undefined) continue;
+    const c = curves.get(r.sweep) ?? { lut4: [], ebr: [] };
+    c.lut4.push({ size: r.lut4, accuracy: r.accuracy });
+    c.ebr.push({ size: r.ebr, accuracy: r.accuracy });
+    curves.set(r.sweep, c);
+  }
+  for (const r of out) {
+    const c = curves.get(r.sweep);
+    if (r.mode === "float" || !c || r.lut4 === undefined || r.ebr === undefined) continue;
+    const l = costEcr(c.lut4, r.accuracy, r.lut4);
+    const e = costEcr(c.ebr, r.accuracy, r.ebr);
+    r.ecrLut4 = l.value;
+    r.ecrLut4Bound = l.bound;
+    r.ecrEbr = e.value;
+    r.ecrEbrBound = e.bound;
+  }
+  return out;
 }
 
 /** CSV with a header; numbers as-is, strings quoted when needed. */

@@ -124,7 +124,13 @@ export function renderSummary(s: SummaryInput): string {
         const hi = rs[rs.length - 1]!;
         const ecrs = rs.filter((r) => r.ecr !== undefined).sort((a, b) => a.ecr! - b.ecr!);
         const ecrText = ecrs.length ? `; memory ECR from ${formatEcr({ value: ecrs[0]!.ecr!, bound: ecrs[0]!.ecrBound! })} (${ecrs[0]!.arch}) to ${formatEcr({ value: ecrs[ecrs.length - 1]!.ecr!, bound: ecrs[ecrs.length - 1]!.ecrBound! })} (${ecrs[ecrs.length - 1]!.arch})` : "";
-        L.push(`- ${lo.precision}, retrained: gap from ${pp(gap(lo))} (${lo.arch}) to ${pp(gap(hi))} (${hi.arch})${ecrText}`);
+        const range = (key: "ecrLut4" | "ecrEbr", bound: "ecrLut4Bound" | "ecrEbrBound", what: string) => {
+          const v = rs.filter((r) => r[key] !== undefined).sort((a, b) => a[key]! - b[key]!);
+          if (!v.length) return "";
+          const f = (r: Row) => `${formatEcr({ value: r[key]!, bound: r[bound]! })} (${r.arch})`;
+          return `; ${what} from ${f(v[0]!)} to ${f(v[v.length - 1]!)}`;
+        };
+        L.push(`- ${lo.precision}, retrained: gap from ${pp(gap(lo))} (${lo.arch}) to ${pp(gap(hi))} (${hi.arch})${ecrText}${range("ecrEbr", "ecrEbrBound", "block-RAM ECR")}${range("ecrLut4", "ecrLut4Bound", "logic (LUT4) ECR")}`);
       }
       L.push("");
     }
@@ -141,6 +147,7 @@ export function renderSummary(s: SummaryInput): string {
     "- **Gap**: float test accuracy minus the quantized net's, in percentage points, for the same architecture and seed.",
     "- **Memory**: weights only (biases stay at accumulator precision and are few); float = 32 bits per weight, quantized = ceil(log2 M) bits per weight as stored in the ROMs (2 for ternary). The ECR with log2 M bits per weight (1.585 for ternary) is in the `ecr_ideal` column of the CSV tables.",
     "- **Effective compression ratio (ECR)**: memory of the float net of the same sweep that reaches the quantized net's accuracy, divided by the quantized net's memory. The float memory is read off the float accuracy-vs-weights curve, interpolated linearly in log(weights), on its monotone envelope (a float net no more accurate than a smaller one is dropped). A quantized net more accurate than every float net gets a lower bound (≥, from the largest float net); one less accurate than the smallest float net gets an upper bound (≤, from the smallest). For an FFDNN sweep the curve pools all depths (the best float net of any depth at each size).",
+    "- **Area-based ECR** (FFDNN sweeps; convolution has no RTL yet): the same rule on hardware axes instead of weight counts. Every net is priced as the accelerator `gen-rtl` emits for it with P = 16 lanes and 8-bit signals, by the cost model (docs/cost-model.md): *block-RAM ECR* = iCE40 4-kbit EBR blocks (the block-RAM rule, exact against Yosys) of the float net reaching the same accuracy ÷ the quantized design's; *logic ECR* = the same with the analytic iCE40 LUT4 estimate (calibrated against Yosys within 6.4%). Float nets are priced as the same array with 32-bit fixed-point weights (shift-add lanes, no DSP): their EBR count follows from the rule, their LUT4 count extrapolates the model beyond the 2–4-bit weights it was fitted on, so the logic ECR is an estimate. Quantized designs are priced from seeded random weights of the same shape (weights move area by a few percent). Columns `lut4`, `ebr`, `ecr_lut4`, `ecr_ebr` of the CSV tables; `src/report/area.ts`.",
     "",
   );
   return L.join("\n");
