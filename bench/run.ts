@@ -1,12 +1,14 @@
 /**
  * npm run bench: every benchmark, one section after another; `npm run bench -- NAME...` runs the
- * named sections (reference, simulation, training). The cost model's calibration is a separate,
+ * named sections (data, reference, simulation, training). The cost model's calibration is a separate,
  * long run: `npx tsx bench/cost.ts` (see docs/cost-model.md).
  */
+import { benchData } from "./data.js";
 import { benchReference, benchSimulation } from "./hardware.js";
 import { benchTraining } from "./train.js";
 
 const sections: Record<string, () => Promise<void>> = {
+  data: benchData,
   reference: benchReference,
   simulation: benchSimulation,
   training: () => benchTraining(),
