@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 /** The uniform quantizer, the L2-optimal step, requantization parameters and signal helpers. */
 import { describe, expect, it } from "vitest";
 import { requantize } from "../src/reference/infer.js";
@@ -147,6 +148,10 @@ describe("optimalDelta is the exact L2 optimum", () => {
       return u < 0.05 ? 0 : u < 0.9 ? 0.02 * rng.normal() : 0.12 * rng.normal();
     }),
   };
+  // Real trained weights: samples of every layer of the float Fashion-MNIST 784-256-256-256-10
+  // behind the shipped default model (test/fixtures/weights).
+  const trained = JSON.parse(readFileSync("test/fixtures/weights/fashion-ffdnn-256x3.json", "utf8")) as { layers: { layer: number; values: number[] }[] };
+  for (const l of trained.layers) samples[`trained Fashion-MNIST 256x3 layer ${l.layer}`] = Float64Array.from(l.values);
   for (const [name, w] of Object.entries(samples))
     for (const m of [3, 7, 15])
       it(`${name}, M = ${m}: within 0.1% of the brute-force grid optimum, and no worse`, () => {
