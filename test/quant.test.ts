@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 /** The uniform quantizer, the L2-optimal step, requantization parameters and signal helpers. */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { requantize } from "../src/reference/infer.js";
 import { requantParams, requantRatio } from "../src/quant/requant.js";
