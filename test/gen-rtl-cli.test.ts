@@ -82,6 +82,31 @@ describe("gen-rtl on a good model", () => {
     for (const f of ["rtl/cli_net_accel.v", "tb/cli_net_accel_tb.v", "mem/cli_net_w0.mem", "mem/cli_net_b1.mem", "network.json"]) expect(existsSync(join(out, f))).toBe(true);
   });
 
+  it("regenerating an unchanged design keeps the recorded estimate; a changed design drops it", () => {
+    const out = join(work, "kept-estimate");
+    const model = modelFile("good3.json", JSON.stringify(goodJson));
+    expect(genRtl(["--model", model, "--out", out, "--lanes", "2", "--no-sim"]).code).toBe(0);
+    const file = join(out, "manifest.json");
+    const measured = { ...(JSON.parse(readFileSync(file, "utf8")) as object), estimate: { format: "tritforge-estimate", marker: 42 } };
+    writeFileSync(file, JSON.stringify(measured, null, 2) + "\n");
+    const again = genRtl(["--model", model, "--out", out, "--lanes", "2", "--no-sim"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/kept the cost estimate/);
+    expect(readFileSync(file, "utf8")).toBe(JSON.stringify(measured, null, 2) + "\n");
+    // Different lanes: a different design, so the old figures must not survive.
+    expect(genRtl(["--model", model, "--out", out, "--lanes", "3", "--no-sim"]).code).toBe(0);
+    expect((JSON.parse(readFileSync(file, "utf8")) as { estimate?: unknown }).estimate).toBeUndefined();
+    // Different weights, same shape and lanes: dropped as well.
+    expect(genRtl(["--model", model, "--out", out, "--lanes", "2", "--no-sim"]).code).toBe(0);
+    writeFileSync(file, JSON.stringify(measured, null, 2) + "\n");
+    const other = mutated((j) => {
+      const w = j.layers[0]!.weights as number[];
+      w[0] = w[0] === 1 ? -1 : 1;
+    });
+    expect(genRtl(["--model", modelFile("good4.json", other), "--out", out, "--lanes", "2", "--no-sim"]).code).toBe(0);
+    expect((JSON.parse(readFileSync(file, "utf8")) as { estimate?: unknown }).estimate).toBeUndefined();
+  });
+
   it("names the Debian package when Icarus Verilog is missing", () => {
     const out = join(work, "no-iverilog");
     const r = genRtl(["--model", modelFile("good2.json", JSON.stringify(goodJson)), "--out", out], { ...process.env, PATH: "/nonexistent" });

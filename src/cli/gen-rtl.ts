@@ -2,7 +2,7 @@
  * npm run gen-rtl: IR model -> hardware bundle (rtl/, mem/, tb/, manifest.json) -> co-simulation
  * against the bit-exact reference, with a short summary.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Command, Option } from "commander";
 import { loadNetwork } from "../ir/io.js";
@@ -10,6 +10,8 @@ import { generateBundle } from "../rtl/generate.js";
 import { cosimulate } from "../sim/cosim.js";
 import { pickVectors } from "../sim/vectors.js";
 import { estimateDesign, type Estimate } from "../cost/estimate.js";
+import { parseManifest } from "../cost/manifest.js";
+import { designFiles } from "../cost/yosys.js";
 import { formatEstimate } from "../cost/format.js";
 import { parseIntFlag, runCli } from "../util/cli.js";
 import { writeFileAtomic } from "../util/fs.js";
@@ -28,6 +30,29 @@ interface Flags {
   estimate: boolean;
   synth: boolean;
   pnr: boolean;
+}
+
+/**
+ * The estimate recorded in an existing bundle's manifest, with a fingerprint of the design files it
+ * was measured on (null when there is none or the bundle cannot be read).
+ */
+function recordedEstimate(dir: string): { estimate: unknown; fingerprint: string } | null {
+  const file = join(dir, "manifest.json");
+  if (!existsSync(file)) return null;
+  try {
+    const raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    if (raw.estimate === undefined) return null;
+    return { estimate: raw.estimate, fingerprint: fingerprint(dir, raw) };
+  } catch {
+    return null;
+  }
+}
+
+/** RTL and ROM images of a bundle, byte for byte, in manifest order. */
+function fingerprint(dir: string, manifest: unknown): string {
+  return designFiles(dir, parseManifest(manifest, join(dir, "manifest.json")))
+    .map(([rel, abs]) => `${rel}\n${readFileSync(abs, "latin1")}`)
+    .join("\n");
 }
 
 async function main(): Promise<void> {
@@ -57,7 +82,15 @@ async function main(): Promise<void> {
   if (!existsSync(o.model)) throw new TritforgeError(`model file ${o.model} not found`);
   const net = loadNetwork(o.model);
   const outDir = o.out ?? join("hw", net.name);
+  const previous = o.estimate ? null : recordedEstimate(outDir);
   const { plan, manifest } = await generateBundle(net, lanes, outDir);
+  // Regenerating an unchanged design keeps the figures measured on it (they depend only on the
+  // design files); any change to the RTL or the ROM images drops them.
+  let keptEstimate = false;
+  if (previous && fingerprint(outDir, manifest) === previous.fingerprint) {
+    writeFileAtomic(join(outDir, "manifest.json"), JSON.stringify({ ...manifest, estimate: previous.estimate }, null, 2) + "\n");
+    keptEstimate = true;
+  }
 
   const summary: Record<string, unknown> = {
     name: net.name,
@@ -112,6 +145,7 @@ async function main(): Promise<void> {
       `  cycles    ${manifest.cyclesPerInference} per inference (ideal sum ceil(N_out/P) N_in = ${manifest.idealCycles}, +${pct}%)`,
       `  wrote     ${relative(process.cwd(), outDir) || outDir}/ (rtl/, mem/, tb/, manifest.json, network.json)`,
     ];
+    if (keptEstimate) lines.push("  estimate  design unchanged: kept the cost estimate recorded in manifest.json (--estimate remeasures)");
     if (o.sim) {
       const s = summary as { vectors: number; vectorsEqual: number; mismatches: number; measuredCycles: number | null; vectorSource: string; labelsCorrect: number | null; simSeconds: number; simulatedCycles: number };
       lines.push(
