@@ -71,9 +71,12 @@ export function renderSummary(s: SummaryInput): string {
   for (const t of s.settings)
     L.push(`| ${t.sweep} | ${t.floatEpochs.join(", ")} | ${t.retrainEpochs.join(", ")} | ${t.trainLimit.map((n) => (n === null ? "all" : String(n))).join(", ")} | ${t.backends.join(", ")} | ${(t.seconds / 60).toFixed(1)} min |`);
   L.push("");
-  const negative = rows.filter((r) => r.mode === "retrained" && gap(r) < 0);
-  if (negative.length)
-    L.push(`${negative.length} of ${rows.filter((r) => r.mode === "retrained").length} retrained nets are *more* accurate than their float net (negative gap): retraining continues training from the float weights, so where the float net was stopped early (a small epoch budget) the extra epochs can outweigh the quantization loss.`, "");
+  const retrainedRows = rows.filter((r) => r.mode === "retrained");
+  const negative = retrainedRows.filter((r) => gap(r) < 0);
+  if (negative.length) {
+    const per = [...new Set(retrainedRows.map((r) => r.sweep))].map((sw) => `${sw} ${negative.filter((r) => r.sweep === sw).length}/${retrainedRows.filter((r) => r.sweep === sw).length}`);
+    L.push(`${negative.length} of ${retrainedRows.length} retrained nets are *more* accurate than their float net (negative gap; per sweep: ${per.join(", ")}): retraining continues training from the float weights, so where the float net was stopped early (a small epoch budget) the extra epochs can outweigh the quantization loss.`, "");
+  }
 
   const trends = gapTrends(rows);
   const recs = recoveries(rows);
