@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { TRAINED_DEFAULT_MODEL } from "../src/cli/common.js";
 import { loadDataset } from "../src/data/datasets.js";
 import { loadNetwork } from "../src/ir/io.js";
-import { evaluate } from "../src/reference/infer.js";
+import { evaluate, scorePredictions } from "../src/reference/infer.js";
 import { inferFast } from "../src/reference/fast.js";
 import { generateBundle } from "../src/rtl/generate.js";
 import { cosimulate } from "../src/sim/cosim.js";
@@ -29,8 +29,7 @@ describe("shipped default model", () => {
     expect(net.provenance).toMatchObject({ source: "trained", untrained: false, dataset: "fashion-mnist" });
     expect(net.layers.every((l) => l.kind !== "dense" || l.levels === 3)).toBe(true);
     const r = await inferFast(net, test.images, test.count);
-    let correct = 0;
-    for (let i = 0; i < test.count; i++) if (r.predicted[i] === test.labels[i]) correct++;
+    const { correct } = scorePredictions(r, test.labels);
     expect(correct).toBe(net.provenance.accuracy!.correct);
     expect(net.provenance.accuracy!.samples).toBe(10000);
     expect(correct / test.count).toBeGreaterThanOrEqual(0.875);

@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { analyze, isWeightInfo, type LayerInfo } from "../ir/analyze.js";
 import { initBackend } from "../tf/backend.js";
 import type { Network } from "../ir/schema.js";
-import { infer, inputSize, type Inference, type InputArray } from "./infer.js";
+import { infer, inputSize, scorePredictions, type Evaluation, type Inference, type InputArray } from "./infer.js";
 
 const FLOAT32_EXACT = 2 ** 24;
 const CHUNK = 1000;
@@ -136,4 +136,9 @@ export async function inferFast(net: Network, inputs: InputArray, count = inputs
     for (const l of layers) l.kernel?.dispose();
   }
   return { count, logits, classes, predicted, engine: `TF.js ${backend} float32 (exact below 2^24)` };
+}
+
+/** `evaluate` on the fast engine: accuracy and confusion counts of the integer model. */
+export async function evaluateFast(net: Network, inputs: InputArray, labels: ArrayLike<number>, count = labels.length): Promise<Evaluation> {
+  return scorePredictions(await inferFast(net, inputs, count), labels);
 }

@@ -215,7 +215,11 @@ export interface Evaluation {
 
 /** Accuracy and confusion counts of the integer model on labelled samples. */
 export function evaluate(net: Network, inputs: InputArray, labels: ArrayLike<number>, count = labels.length): Evaluation {
-  const { predicted, classes } = infer(net, inputs, count);
+  return scorePredictions(infer(net, inputs, count), labels);
+}
+
+/** Accuracy and confusion counts of an inference's predictions against labels. */
+export function scorePredictions({ predicted, classes, count }: Inference, labels: ArrayLike<number>): Evaluation {
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let correct = 0;
   for (let s = 0; s < count; s++) {

@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { loadDataset, type Dataset, type DatasetName } from "../data/datasets.js";
 import type { Network } from "../ir/schema.js";
-import { inferFast } from "../reference/fast.js";
+import { evaluateFast } from "../reference/fast.js";
 import { exportNetwork, type FloatLayer } from "../quant/export.js";
 import { calibrateSignalScale } from "../quant/signals.js";
 import { optimalDelta } from "../quant/uniform.js";
@@ -298,20 +298,18 @@ async function measure(engine: Engine, q: QuantState, d: Dataset, name: string, 
     signalScales: q.scales,
     provenance: { source: "trained", untrained: false, dataset: meta.dataset, seed: meta.seed, tool: "tritforge train" },
   });
-  const r = await inferFast(provisional, d.test.images, d.test.count);
-  await initBackend(backendPref); // inferFast picks its own backend; training continues on the chosen one
-  let correct = 0;
-  for (let i = 0; i < d.test.count; i++) if (r.predicted[i] === d.test.labels[i]) correct++;
+  const { correct, accuracy: value } = await evaluateFast(provisional, d.test.images, d.test.labels, d.test.count);
+  await initBackend(backendPref); // the fast engine picks its own backend; training continues on the chosen one
   const fakeQuantAccuracy = accuracy(engine, d.test, q, image);
   const network: Network = {
     ...provisional,
     provenance: {
       ...provisional.provenance,
-      accuracy: { split: "test", samples: d.test.count, correct, value: correct / d.test.count },
-      metrics: { ...extra, ...(extra.retrainEpochs ? { retrained: correct / d.test.count } : { direct: correct / d.test.count }), fakeQuantAccuracy },
+      accuracy: { split: "test", samples: d.test.count, correct, value },
+      metrics: { ...extra, ...(extra.retrainEpochs ? { retrained: value } : { direct: value }), fakeQuantAccuracy },
     },
   };
-  return { network, testAccuracy: correct / d.test.count, fakeQuantAccuracy };
+  return { network, testAccuracy: value, fakeQuantAccuracy };
 }
 
 export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> {
