@@ -37,7 +37,7 @@ const cache = new Map<string, HwArea>();
 
 function manifestFor(sizes: readonly number[], levels: number, signalBits: number, lanes: number): HwManifest {
   const net = randomDenseNetwork({ name: "area", seed: 1, sizes: [...sizes], levels, signalBits, inputBits: 8 });
-  return parseManifest(JSON.parse(JSON.stringify(buildManifest(planRtl(net, lanes), net))), "area model");
+  return parseManifest(buildManifest(planRtl(net, lanes), net), "area model");
 }
 
 /** The ternary manifest with every weight `bits` wide (see the module comment). */

@@ -54,9 +54,9 @@ export function accuracyVsParameters(rows: readonly Row[], title: string): Spec 
   } as Spec;
 }
 
-/** Float-minus-retrained gap vs hidden width (log x), one line per depth, one panel per precision. */
-export function gapVsWidth(rows: readonly Row[], title: string, xTitle = "hidden width (log scale)"): Spec {
-  const values = rows.filter((r) => r.mode === "retrained").map((r) => ({ width: r.width, gap: pct(gap(r)), depth: String(r.depth), precision: r.precision, arch: r.arch }));
+/** Float-minus-retrained gap of the retrained rows, one panel per precision; `x` and `color` pick the axes. */
+function gapPanels(rows: readonly Row[], title: string, x: object, color: object): Spec {
+  const values = rows.filter((r) => r.mode === "retrained").map((r) => ({ width: r.width, depth: r.depth, gap: pct(gap(r)), precision: r.precision, arch: r.arch }));
   return {
     title,
     data: { values },
@@ -66,34 +66,23 @@ export function gapVsWidth(rows: readonly Row[], title: string, xTitle = "hidden
       height: 220,
       mark: { type: "line", point: true },
       encoding: {
-        x: { field: "width", type: "quantitative", scale: { type: "log", base: 2 }, title: xTitle },
+        x,
         y: { field: "gap", type: "quantitative", title: "float − retrained (pp)" },
-        color: { field: "depth", type: "nominal", title: "depth" },
+        color,
         tooltip: [{ field: "arch" }, { field: "gap" }],
       },
     },
   } as Spec;
 }
 
+/** Float-minus-retrained gap vs hidden width (log x), one line per depth, one panel per precision. */
+export function gapVsWidth(rows: readonly Row[], title: string, xTitle = "hidden width (log scale)"): Spec {
+  return gapPanels(rows, title, { field: "width", type: "quantitative", scale: { type: "log", base: 2 }, title: xTitle }, { field: "depth", type: "nominal", title: "depth" });
+}
+
 /** Float-minus-retrained gap vs depth, one line per width, one panel per precision. */
 export function gapVsDepth(rows: readonly Row[], title: string): Spec {
-  const values = rows.filter((r) => r.mode === "retrained").map((r) => ({ depth: r.depth, gap: pct(gap(r)), width: r.width, precision: r.precision, arch: r.arch }));
-  return {
-    title,
-    data: { values },
-    facet: { column: { field: "precision", type: "nominal", sort: precisionScale(rows), title: null } },
-    spec: {
-      width: 220,
-      height: 220,
-      mark: { type: "line", point: true },
-      encoding: {
-        x: { field: "depth", type: "ordinal", title: "hidden layers" },
-        y: { field: "gap", type: "quantitative", title: "float − retrained (pp)" },
-        color: { field: "width", type: "ordinal", title: "width", scale: { scheme: "viridis" } },
-        tooltip: [{ field: "arch" }, { field: "gap" }],
-      },
-    },
-  } as Spec;
+  return gapPanels(rows, title, { field: "depth", type: "ordinal", title: "hidden layers" }, { field: "width", type: "ordinal", title: "width", scale: { scheme: "viridis" } });
 }
 
 /** Direct vs retrained accuracy; points above the diagonal gained from retraining. */

@@ -63,17 +63,21 @@ function shape(a: Architecture): { width: number; depth: number } {
   return a.kind === "ffdnn" ? { width: a.hidden[0] ?? 0, depth: a.hidden.length } : { width: a.conv[0] ?? 0, depth: a.conv.length };
 }
 
+/** One curve point per key (an architecture): its size and the mean accuracy over its entries (seeds). */
+function meanCurve(entries: ReadonlyArray<{ key: string; size: number; accuracy: number }>): CurvePoint[] {
+  const by = new Map<string, { size: number; sum: number; n: number }>();
+  for (const e of entries) {
+    const c = by.get(e.key) ?? { size: e.size, sum: 0, n: 0 };
+    c.sum += e.accuracy;
+    c.n++;
+    by.set(e.key, c);
+  }
+  return [...by.values()].map((c) => ({ size: c.size, accuracy: c.sum / c.n }));
+}
+
 /** Float curve of a sweep: mean accuracy over seeds per architecture, size = weights. */
 export function floatCurve(floats: readonly FloatRecord[]): CurvePoint[] {
-  const by = new Map<string, { size: number; sum: number; n: number }>();
-  for (const f of floats) {
-    const k = JSON.stringify(f.spec.arch);
-    const e = by.get(k) ?? { size: f.result.weightCount, sum: 0, n: 0 };
-    e.sum += f.result.testAccuracy;
-    e.n++;
-    by.set(k, e);
-  }
-  return [...by.values()].map((e) => ({ size: e.size, accuracy: e.sum / e.n }));
+  return meanCurve(floats.map((f) => ({ key: JSON.stringify(f.spec.arch), size: f.result.weightCount, accuracy: f.result.testAccuracy })));
 }
 
 export function toRows(records: readonly PointRecord[]): Row[] {
@@ -141,13 +145,15 @@ export function toRows(records: readonly PointRecord[]): Row[] {
  */
 export function withAreaEcr(rows: readonly Row[]): Row[] {
   const out = rows.map((r) => (r.hidden ? { ...r, ...ffdnnArea(r.hidden, r.levels, r.signalBits) } : { ...r }));
+  // The float curves on both hardware axes, per sweep, as for memory: mean accuracy over seeds per architecture.
   const curves = new Map<string, { lut4: CurvePoint[]; ebr: CurvePoint[] }>();
-  for (const r of out) {
-    if (r.mode !== "float" || r.lut4 === undefined || r.ebr === undefined) continue;
-    const c = curves.get(r.sweep) ?? { lut4: [], ebr: [] };
-    c.lut4.push({ size: r.lut4, accuracy: r.accuracy });
-    c.ebr.push({ size: r.ebr, accuracy: r.accuracy });
-    curves.set(r.sweep, c);
+  for (const sweep of new Set(out.map((r) => r.sweep))) {
+    const floats = out.filter((r) => r.sweep === sweep && r.mode === "float" && r.lut4 !== undefined && r.ebr !== undefined);
+    if (floats.length)
+      curves.set(sweep, {
+        lut4: meanCurve(floats.map((r) => ({ key: r.arch, size: r.lut4!, accuracy: r.accuracy }))),
+        ebr: meanCurve(floats.map((r) => ({ key: r.arch, size: r.ebr!, accuracy: r.accuracy }))),
+      });
   }
   for (const r of out) {
     const c = curves.get(r.sweep);

@@ -125,15 +125,13 @@ export function renderSummary(s: SummaryInput): string {
         const rs = quantRetrained.filter((r) => r.sweep === sweep && r.levels === lv).sort((a, b) => gap(a) - gap(b));
         const lo = rs[0]!;
         const hi = rs[rs.length - 1]!;
-        const ecrs = rs.filter((r) => r.ecr !== undefined).sort((a, b) => a.ecr! - b.ecr!);
-        const ecrText = ecrs.length ? `; memory ECR from ${formatEcr({ value: ecrs[0]!.ecr!, bound: ecrs[0]!.ecrBound! })} (${ecrs[0]!.arch}) to ${formatEcr({ value: ecrs[ecrs.length - 1]!.ecr!, bound: ecrs[ecrs.length - 1]!.ecrBound! })} (${ecrs[ecrs.length - 1]!.arch})` : "";
-        const range = (key: "ecrLut4" | "ecrEbr", bound: "ecrLut4Bound" | "ecrEbrBound", what: string) => {
+        const range = (key: "ecr" | "ecrEbr" | "ecrLut4", bound: "ecrBound" | "ecrEbrBound" | "ecrLut4Bound", what: string) => {
           const v = rs.filter((r) => r[key] !== undefined).sort((a, b) => a[key]! - b[key]!);
           if (!v.length) return "";
           const f = (r: Row) => `${formatEcr({ value: r[key]!, bound: r[bound]! })} (${r.arch})`;
           return `; ${what} from ${f(v[0]!)} to ${f(v[v.length - 1]!)}`;
         };
-        L.push(`- ${lo.precision}, retrained: gap from ${pp(gap(lo))} (${lo.arch}) to ${pp(gap(hi))} (${hi.arch})${ecrText}${range("ecrEbr", "ecrEbrBound", "block-RAM ECR")}${range("ecrLut4", "ecrLut4Bound", "logic (LUT4) ECR")}`);
+        L.push(`- ${lo.precision}, retrained: gap from ${pp(gap(lo))} (${lo.arch}) to ${pp(gap(hi))} (${hi.arch})${range("ecr", "ecrBound", "memory ECR")}${range("ecrEbr", "ecrEbrBound", "block-RAM ECR")}${range("ecrLut4", "ecrLut4Bound", "logic (LUT4) ECR")}`);
       }
       L.push("");
     }
