@@ -4,11 +4,13 @@
  */
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
+// Type-only imports: the sweep loads the trainer's modules only through loadTrainer.
+import type { DatasetName } from "../data/datasets.js";
 import type { Network } from "../ir/schema.js";
+import type { Architecture } from "../train/arch.js";
 import { TritforgeError } from "../util/errors.js";
 
-export type DatasetName = "fashion-mnist" | "mnist";
-export type Architecture = { kind: "ffdnn"; hidden: number[] } | { kind: "cnn"; conv: number[]; dense: number[] };
+export type { Architecture, DatasetName };
 
 export interface FloatTrainOptions {
   dataset: DatasetName;
