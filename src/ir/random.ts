@@ -94,6 +94,81 @@ export function randomInputs(seed: number, count: number, size: number, bits: nu
   return x;
 }
 
+/** One layer of a random chain; the last weight layer outputs logits, every other one requantizes. */
+export type ChainLayerSpec =
+  | { kind: "conv2d"; out: number; kernel: number; padding: number }
+  | { kind: "maxpool"; size: number; stride: number }
+  | { kind: "flatten" }
+  | { kind: "dense"; out: number };
+
+export interface RandomChainOptions {
+  name: string;
+  seed: number;
+  /** [features] or [height, width, channels]. */
+  input: number[];
+  layers: ChainLayerSpec[];
+  inputBits?: number;
+  levels?: number;
+  signalBits?: number;
+  fill?: WeightFill;
+}
+
+/** A seeded random network of any layer chain (conv2d, maxpool, flatten, dense), validated. */
+export function randomChainNetwork(o: RandomChainOptions): Network {
+  const rng = makeRng(`${o.name}:${o.seed}`);
+  const levels = o.levels ?? 3;
+  const k = (levels - 1) / 2;
+  const fill = o.fill ?? "random";
+  const inputBits = o.inputBits ?? 8;
+  const signalBits = o.signalBits ?? 8;
+  const lastWeight = o.layers.reduce((last, l, i) => (l.kind === "conv2d" || l.kind === "dense" ? i : last), -1);
+  const layers: Layer[] = [];
+  let shape = [...o.input];
+  let inBits = inputBits;
+  o.layers.forEach((spec, i) => {
+    const name = `${spec.kind}${i}`;
+    if (spec.kind === "maxpool") {
+      layers.push({ kind: "maxpool", name, size: spec.size, stride: spec.stride });
+      const [h, w, c] = shape as [number, number, number];
+      shape = [Math.floor((h - spec.size) / spec.stride) + 1, Math.floor((w - spec.size) / spec.stride) + 1, c];
+      return;
+    }
+    if (spec.kind === "flatten") {
+      layers.push({ kind: "flatten", name });
+      shape = [shape.reduce((a, b) => a * b, 1)];
+      return;
+    }
+    const last = i === lastWeight;
+    const inC = shape[shape.length - 1]!;
+    const fanIn = spec.kind === "conv2d" ? spec.kernel * spec.kernel * inC : shape[0]!;
+    const biasMax = Math.round(2 * k * (2 ** inBits - 1));
+    const bias = Array.from({ length: spec.out }, () => rng.int(-biasMax, biasMax));
+    const weights = fillWeights(rng, spec.out * fanIn, k, fill);
+    const output = last ? { kind: "logits" as const } : randomRequant(rng, k, inBits, fanIn, biasMax, signalBits);
+    const common = { name, levels, delta: 1 / k, weights, bias, output };
+    if (spec.kind === "conv2d") {
+      layers.push({ kind: "conv2d", inChannels: inC, outChannels: spec.out, kernel: spec.kernel, padding: spec.padding, ...common });
+      const [h, w] = shape as [number, number, number];
+      shape = [h + 2 * spec.padding - spec.kernel + 1, w + 2 * spec.padding - spec.kernel + 1, spec.out];
+    } else {
+      layers.push({ kind: "dense", inFeatures: shape[0]!, outFeatures: spec.out, ...common });
+      shape = [spec.out];
+    }
+    inBits = signalBits;
+  });
+  return parseNetwork(
+    {
+      format: "tritforge-qnet",
+      version: 1,
+      name: o.name,
+      input: { shape: [...o.input], bits: inputBits, scale: 1 / (2 ** inputBits - 1) },
+      layers,
+      provenance: { source: "random", untrained: true, seed: o.seed, tool: "tritforge random", notes: `seeded random chain ${o.layers.map((l) => l.kind).join("-")}, fill=${fill}; untrained` },
+    },
+    `random network "${o.name}"`,
+  );
+}
+
 export interface RandomConvOptions {
   name: string;
   seed: number;
@@ -109,58 +184,10 @@ export interface RandomConvOptions {
 
 /** A seeded random CNN: [conv3x3(p=1) -> requant -> maxpool2] * n -> flatten -> dense logits. */
 export function randomConvNetwork(o: RandomConvOptions): Network {
-  const rng = makeRng(`${o.name}:${o.seed}`);
-  const levels = o.levels ?? 3;
-  const k = (levels - 1) / 2;
-  const inputBits = o.inputBits ?? 8;
-  const signalBits = o.signalBits ?? 8;
-  const layers: Layer[] = [];
-  let [h, w, c] = o.input;
-  let inBits = inputBits;
-  o.conv.forEach((oc, i) => {
-    const fanIn = 9 * c;
-    const biasMax = Math.round(2 * k * (2 ** inBits - 1));
-    layers.push({
-      kind: "conv2d",
-      name: `conv${i}`,
-      inChannels: c,
-      outChannels: oc,
-      kernel: 3,
-      padding: 1,
-      levels,
-      delta: 1 / k,
-      weights: fillWeights(rng, oc * 9 * c, k, "random"),
-      bias: Array.from({ length: oc }, () => rng.int(-biasMax, biasMax)),
-      output: randomRequant(rng, k, inBits, fanIn, biasMax, signalBits),
-    });
-    layers.push({ kind: "maxpool", name: `pool${i}`, size: 2, stride: 2 });
-    h = Math.floor(h / 2);
-    w = Math.floor(w / 2);
-    c = oc;
-    inBits = signalBits;
-  });
-  layers.push({ kind: "flatten", name: "flatten0" });
-  const nIn = h * w * c;
-  layers.push({
-    kind: "dense",
-    name: "fc0",
-    inFeatures: nIn,
-    outFeatures: o.classes,
-    levels,
-    delta: 1 / k,
-    weights: fillWeights(rng, nIn * o.classes, k, "random"),
-    bias: Array.from({ length: o.classes }, () => rng.int(-100, 100)),
-    output: { kind: "logits" },
-  });
-  return parseNetwork(
-    {
-      format: "tritforge-qnet",
-      version: 1,
-      name: o.name,
-      input: { shape: [...o.input], bits: inputBits, scale: 1 / (2 ** inputBits - 1) },
-      layers,
-      provenance: { source: "random", untrained: true, seed: o.seed, tool: "tritforge random", notes: `seeded random CNN conv ${o.conv.join("-")}; untrained` },
-    },
-    `random network "${o.name}"`,
-  );
+  const layers: ChainLayerSpec[] = o.conv.flatMap((out): ChainLayerSpec[] => [
+    { kind: "conv2d", out, kernel: 3, padding: 1 },
+    { kind: "maxpool", size: 2, stride: 2 },
+  ]);
+  layers.push({ kind: "flatten" }, { kind: "dense", out: o.classes });
+  return randomChainNetwork({ ...o, input: [...o.input], layers });
 }
