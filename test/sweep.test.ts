@@ -87,6 +87,32 @@ async function records(n: number): Promise<PointRecord[]> {
   return out;
 }
 
+describe("keepDirect (retraining may fall back to the direct weights)", () => {
+  it("is a spec field: quantized points get new ids, float points keep theirs, and records say which weights were kept", async () => {
+    const plain = expandPoints(parseSweepConfig(base));
+    const keep = expandPoints(parseSweepConfig({ ...base, retrain: { epochs: 1, keepDirect: true } }));
+    for (const [a, b] of plain.map((p, i) => [p, keep[i]!] as const)) {
+      if (a.spec.kind === "float") expect(b.id).toBe(a.id);
+      else expect(b.id).not.toBe(a.id);
+    }
+    expect(keep.filter((p) => p.spec.kind === "quant").every((p) => p.spec.kind === "quant" && p.spec.keepDirect === true)).toBe(true);
+    const d = tmp();
+    const recs: PointRecord[] = [];
+    for (const p of keep.slice(0, 4)) recs.push(await runPoint(fake, p, { sweep: "t", modelRoot: join(d, "models") }));
+    const [m15, m7] = recs.filter((r) => r.kind === "quant").map((r) => (r.kind === "quant" ? r.result : null));
+    expect(m15!.selection!.chosen).toBe("direct");
+    expect(m15!.retrained!.accuracy).toBe(m15!.direct.accuracy);
+    expect(m7!.selection!.chosen).toBe("retrained");
+    expect(m7!.selection!.rejectedTestAccuracy).toBe(m7!.direct.accuracy);
+    const f = join(d, "s.jsonl");
+    for (const r of recs) await appendRecord(f, r);
+    expect(readStore(f).records).toEqual(recs);
+    // Plain records carry no selection.
+    const [, q] = await records(2);
+    expect(q!.kind === "quant" && q!.result.selection).toBeUndefined();
+  });
+});
+
 describe("result store", () => {
   it("stores complete lines, ignores a torn last line and cuts it off on the next append", async () => {
     const [r1, r2, r3] = await records(3);

@@ -86,6 +86,30 @@ describe("ternary quantization of the small model", () => {
   });
 });
 
+describe("keeping the direct weights as a candidate (keepDirect)", () => {
+  it("when retraining wins on validation, the exported network is byte-identical to a run without keepDirect", async () => {
+    const q = await quantizeAndRetrain({ modelDir: join(work, "float"), levels: 3, signalBits: 8, retrainEpochs: 4, seed: 3, name: "small_ternary", keepDirect: true });
+    expect(q.selection!.chosen).toBe("retrained");
+    expect(q.selection!.validation.retrained).toBeGreaterThan(q.selection!.validation.direct);
+    expect(q.selection!.rejectedTestAccuracy).toBe(quant.direct.testAccuracy);
+    expect(serializeNetwork(q.retrained!.network)).toBe(serializeNetwork(quant.retrained!.network));
+    expect(serializeNetwork(q.direct.network)).toBe(serializeNetwork(quant.direct.network));
+    expect(quant.selection).toBeNull();
+  });
+
+  it("when retraining ruins the net (learning rate 0.5), the direct weights are exported and the loser's test accuracy is recorded", async () => {
+    const o = { modelDir: join(work, "float"), levels: 15, signalBits: 8, retrainEpochs: 1, seed: 3, name: "small_m15", learningRate: 0.5 };
+    const without = await quantizeAndRetrain(o);
+    const q = await quantizeAndRetrain({ ...o, keepDirect: true });
+    expect(q.selection!.chosen).toBe("direct");
+    expect(q.selection!.validation.direct).toBeGreaterThan(q.selection!.validation.retrained);
+    expect(serializeNetwork(q.retrained!.network)).toBe(serializeNetwork(q.direct.network));
+    expect(q.retrained!.testAccuracy).toBe(q.direct.testAccuracy);
+    expect(q.selection!.rejectedTestAccuracy).toBe(without.retrained!.testAccuracy);
+    expect(without.retrained!.testAccuracy).toBeLessThan(q.direct.testAccuracy);
+  });
+});
+
 describe("resumable float training", () => {
   it("stopping after 1 of 3 epochs and resuming gives the weights of an uninterrupted run", async () => {
     const opts = { ...base, trainLimit: 600, epochs: 3, patience: 0 };

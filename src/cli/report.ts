@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { buildReport } from "../report/build.js";
 import { loadSweepConfig, type SweepConfig } from "../sweep/config.js";
-import { expandPoints } from "../sweep/points.js";
+import { currentRecords } from "../report/current.js";
 import { mergeRecords, readStore } from "../sweep/store.js";
 import { runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
@@ -34,10 +34,9 @@ async function main(): Promise<void> {
   if (merged.records.length === 0) throw new TritforgeError(`no finished points in ${stores.join(", ")}`);
   if (merged.conflicts.length) process.stderr.write(`warning: points with differing results across stores (first kept): ${merged.conflicts.join(", ")}\n`);
   // Records of a sweep whose config has changed since (other epochs, levels...) are not mixed in.
-  const current = new Map(configs.map((c) => [c.name, new Set(expandPoints(c).map((p) => p.id))]));
-  const records = merged.records.filter((r) => current.get(r.sweep)?.has(r.id) ?? true);
-  if (records.length < merged.records.length)
-    process.stderr.write(`note: ${merged.records.length - records.length} stored point(s) no longer in their sweep's config were left out\n`);
+  const { records, legacy, dropped } = currentRecords(merged.records, configs);
+  if (dropped) process.stderr.write(`note: ${dropped} stored point(s) no longer in their sweep's config were left out\n`);
+  if (legacy.size) process.stderr.write(`note: ${legacy.size} quantized point(s) predate the keep-direct rule and stand in for their points until those are run\n`);
   if (records.length === 0) throw new TritforgeError("no stored point belongs to the current sweep configs");
   const r = await buildReport(records, configs, stores, o.out);
   process.stdout.write(`report: ${records.length} points (${r.rows} rows) from ${stores.length} store(s) -> ${o.out}/ (${r.files.join(", ")})\n`);

@@ -1,6 +1,6 @@
 /**
  * npm run sweep -- --config sweeps/NAME.json [--workers N] [--store FILE] [--models DIR]
- *                   [--point ID ...] [--jobs] [--list] [--merge A.jsonl B.jsonl --into FILE]
+ *                   [--point ID ...] [--seeds 2,3] [--jobs] [--list] [--merge A.jsonl B.jsonl --into FILE]
  *
  * Runs the missing points of a sweep (finished ones are skipped), prints one self-contained command
  * per unfinished point (--jobs), or merges stores written on different machines (--merge).
@@ -23,6 +23,7 @@ interface Opts {
   models: string;
   workers: string;
   point: string[];
+  seeds?: string;
   jobs: boolean;
   list: boolean;
   merge?: string[];
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     .option("--models <dir>", "folder of trained models, keyed by point id", "results/models")
     .option("--workers <n>", "worker processes (0 = run in this process)", "2")
     .option("--point <id...>", "run only these points (in this process unless --workers is given)")
+    .option("--seeds <list>", "run only the points of these seeds, e.g. 2,3")
     .option("--jobs", "print one self-contained command per unfinished point, float points first", false)
     .option("--list", "list every point with its status", false)
     .option("--merge <stores...>", "merge these stores into --into")
@@ -102,6 +104,11 @@ async function main(): Promise<void> {
   }
 
   let todo = pending;
+  if (o.seeds) {
+    const seeds = o.seeds.split(",").map((v) => parseIntFlag("--seeds", v.trim(), 0));
+    for (const s of seeds) if (!config.seeds.includes(s)) throw new TritforgeError(`--seeds: ${s} is not a seed of ${o.config} (${config.seeds.join(", ")})`);
+    todo = todo.filter((p) => seeds.includes(floatSpecOf(p.spec).seed));
+  }
   if (o.point) {
     const known = new Set(all.map((p) => p.id));
     for (const id of o.point) if (!known.has(id)) throw new TritforgeError(`--point ${id} is not a point of ${o.config} (see --list)`);

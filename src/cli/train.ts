@@ -34,6 +34,7 @@ interface Flags {
   deltaMode: "fixed" | "reestimate";
   patience: string;
   json: boolean;
+  keepDirect: boolean;
   progress: boolean;
 }
 
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     .option("--model-dir <dir>", "float model folder (reused when finished, resumed when not)")
     .addOption(new Option("--delta-mode <mode>", "quantization steps during retraining: fixed after direct quantization, or re-estimated every epoch").choices(["fixed", "reestimate"]).default("fixed"))
     .option("--patience <n>", "early stopping: epochs without a better validation accuracy", "4")
+    .option("--keep-direct", "export the direct weights instead of the retrained ones when they score better on the validation split", false)
     .option("--json", "print a machine-readable summary", false)
     .option("--no-progress", "no progress bar")
     .exitOverride();
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
   if (!o.json) process.stderr.write(`train: ${describeArch(arch)} on ${dataset}, TF.js backend ${backend}, float model in ${modelDir}\n`);
 
   const float = await trainFloat({ dataset, arch, seed, epochs, batchSize, learningRate: lr, trainLimit, modelDir, backend: o.backend, progress, patience });
-  const q = await quantizeAndRetrain({ modelDir, levels, signalBits, retrainEpochs, seed, name, learningRate: retrainLr, trainLimit, backend: o.backend, progress, deltaMode: o.deltaMode, batchSize });
+  const q = await quantizeAndRetrain({ modelDir, levels, signalBits, retrainEpochs, seed, name, learningRate: retrainLr, trainLimit, backend: o.backend, progress, deltaMode: o.deltaMode, batchSize, keepDirect: o.keepDirect });
   const chosen = q.retrained ?? q.direct;
   saveNetwork(chosen.network, out);
   const summary = {
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
     retrained: q.retrained?.testAccuracy ?? null,
     directFakeQuant: q.direct.fakeQuantAccuracy,
     retrainedFakeQuant: q.retrained?.fakeQuantAccuracy ?? null,
+    selection: q.selection,
     out: o.out,
     modelDir,
     backend,
@@ -126,6 +129,9 @@ async function main(): Promise<void> {
         `  float                 ${pct(float.testAccuracy)} test accuracy (TF.js float)`,
         `  direct   M=${levels}, B=${signalBits}  ${pct(q.direct.testAccuracy)} (integer model; fake-quantized TF.js ${pct(q.direct.fakeQuantAccuracy)})`,
         q.retrained ? `  retrained ${retrainEpochs} epochs    ${pct(q.retrained.testAccuracy)} (integer model; fake-quantized TF.js ${pct(q.retrained.fakeQuantAccuracy)})` : `  retrained             skipped (--retrain-epochs 0)`,
+        ...(q.selection
+          ? [`  kept                  ${q.selection.chosen} weights (validation: direct ${pct(q.selection.validation.direct)}, retrained ${pct(q.selection.validation.retrained)})`]
+          : []),
         `  wrote                 ${o.out}`,
       ].join("\n") + "\n",
     );

@@ -66,6 +66,8 @@ export const SweepConfigSchema = z
       /** 0 means direct quantization only. */
       epochs: int().min(0),
       learningRate: z.number().positive().optional(),
+      /** Export the direct weights when they beat the retrained ones on the validation split. */
+      keepDirect: z.boolean().optional(),
     }),
     /** Train on the first N training images only (tiny CI sweeps). */
     trainLimit: int().min(1).optional(),

@@ -24,6 +24,8 @@ export interface QuantSpec {
   signalBits: number;
   retrainEpochs: number;
   learningRate?: number;
+  /** Retraining may fall back to the direct weights when they score better on validation (a new rule: its points get new ids). */
+  keepDirect?: true;
 }
 
 export type PointSpec = FloatSpec | QuantSpec;
@@ -68,7 +70,7 @@ export function expandPoints(c: SweepConfig): Point[] {
       const floatId = pointId(float);
       points.push({ id: floatId, floatId, spec: float });
       for (const levels of c.levels) {
-        const q: QuantSpec = { kind: "quant", float, levels, signalBits: c.signalBits, retrainEpochs: c.retrain.epochs, learningRate: c.retrain.learningRate };
+        const q: QuantSpec = { kind: "quant", float, levels, signalBits: c.signalBits, retrainEpochs: c.retrain.epochs, learningRate: c.retrain.learningRate, keepDirect: c.retrain.keepDirect ? true : undefined };
         points.push({ id: pointId(q), floatId, spec: q });
       }
     }

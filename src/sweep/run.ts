@@ -92,6 +92,7 @@ export async function runPoint(trainer: Trainer, point: Point, o: RunOptions): P
     trainLimit: spec.float.trainLimit,
     backend: o.backend,
     progress: o.progress,
+    keepDirect: spec.keepDirect,
   });
   const qDir = join(o.modelRoot, point.id);
   ensureWritableDir(qDir);
@@ -114,6 +115,7 @@ export async function runPoint(trainer: Trainer, point: Point, o: RunOptions): P
       idealBitsPerWeight: Math.log2(spec.levels),
       direct: { accuracy: q.direct.testAccuracy, weightMemoryBits: mem.bits },
       retrained: q.retrained ? { accuracy: q.retrained.testAccuracy, weightMemoryBits: storedWeightBits(q.retrained.network).bits } : null,
+      ...(q.selection ? { selection: q.selection } : {}),
     },
     seconds: (performance.now() - tq) / 1000,
     backend: q.backend,
@@ -129,6 +131,7 @@ export function describeRecord(r: PointRecord): string {
   const arch = describeArch(r.kind === "float" ? r.spec.arch : r.spec.float.arch);
   const seed = r.kind === "float" ? r.spec.seed : r.spec.float.seed;
   if (r.kind === "float") return `${r.id} ${arch} seed ${seed} float: ${pct(r.result.testAccuracy)} (${r.result.parameters} parameters, ${r.seconds.toFixed(1)} s, ${r.backend})`;
-  const re = r.result.retrained ? `, retrained ${pct(r.result.retrained.accuracy)}` : "";
+  const kept = r.result.selection?.chosen === "direct" ? " (direct weights kept: better on validation)" : "";
+  const re = r.result.retrained ? `, retrained ${pct(r.result.retrained.accuracy)}${kept}` : "";
   return `${r.id} ${arch} seed ${seed} M=${r.result.levels}: direct ${pct(r.result.direct.accuracy)}${re} (float ${pct(r.result.floatAccuracy)}, ${r.seconds.toFixed(1)} s, ${r.backend})`;
 }

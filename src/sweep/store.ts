@@ -38,6 +38,7 @@ const QuantSpecSchema = z.strictObject({
   signalBits: z.number().int(),
   retrainEpochs: z.number().int(),
   learningRate: z.number().optional(),
+  keepDirect: z.literal(true).optional(),
 });
 
 const AccuracySchema = z.strictObject({ accuracy: z.number().min(0).max(1), weightMemoryBits: z.number() });
@@ -83,6 +84,14 @@ export const QuantRecordSchema = z.strictObject({
     idealBitsPerWeight: z.number(),
     direct: AccuracySchema,
     retrained: AccuracySchema.nullable(),
+    /** keepDirect points: which weights `retrained` holds, the validation scores that chose them, the other candidate's test accuracy. */
+    selection: z
+      .strictObject({
+        chosen: z.enum(["direct", "retrained"]),
+        validation: z.strictObject({ direct: z.number().min(0).max(1), retrained: z.number().min(0).max(1) }),
+        rejectedTestAccuracy: z.number().min(0).max(1),
+      })
+      .optional(),
   }),
 });
 

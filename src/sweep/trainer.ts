@@ -44,10 +44,18 @@ export interface QuantOptions {
   trainLimit?: number;
   backend?: string;
   progress?: boolean;
+  keepDirect?: boolean;
+}
+export interface Selection {
+  chosen: "direct" | "retrained";
+  validation: { direct: number; retrained: number };
+  rejectedTestAccuracy: number;
 }
 export interface QuantResult {
   direct: { network: Network; testAccuracy: number };
   retrained: { network: Network; testAccuracy: number } | null;
+  /** Present when keepDirect was asked for and retraining ran. */
+  selection?: Selection | null;
   seconds: number;
   backend: string;
 }

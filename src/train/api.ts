@@ -214,6 +214,13 @@ export interface QuantOptions {
   /** "fixed": steps from direct quantization; "reestimate": L2-optimal steps and signal scales recomputed every epoch. */
   deltaMode?: "fixed" | "reestimate";
   batchSize?: number;
+  /**
+   * Keep the directly quantized weights as a candidate beside the retrained ones and export whichever
+   * scores better on the validation split (fake-quantized forward pass, the score retraining already
+   * selects its epoch by). Consumes no random numbers; when retraining wins, the result is identical
+   * to a run without it.
+   */
+  keepDirect?: boolean;
 }
 
 export interface QuantMeasurement {
@@ -224,9 +231,20 @@ export interface QuantMeasurement {
   fakeQuantAccuracy: number;
 }
 
+/** Which candidate a keepDirect run exported, and the validation scores it chose by. */
+export interface Selection {
+  chosen: "direct" | "retrained";
+  validation: { direct: number; retrained: number };
+  /** Test accuracy (integer model) of the candidate that was not exported. */
+  rejectedTestAccuracy: number;
+}
+
 export interface QuantResult {
   direct: QuantMeasurement;
+  /** The exported retrained network: the direct one when keepDirect chose it. */
   retrained: QuantMeasurement | null;
+  /** Set when keepDirect was asked for and retraining ran. */
+  selection: Selection | null;
   floatAccuracy: number;
   seconds: number;
   backend: string;
@@ -329,7 +347,10 @@ export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> 
     let q = await calibrate(engine, o.levels, o.signalBits, calib);
     const direct = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: 0 }, o.backend ?? "auto");
     let retrained: QuantMeasurement | null = null;
+    let selection: Selection | null = null;
     if (o.retrainEpochs > 0) {
+      // Scored before any retraining step; a forward pass only, so the retraining run is unchanged.
+      const directVal = o.keepDirect ? accuracy(engine, validation, q, m.meta.arch.kind === "cnn") : null;
       const mode = o.deltaMode ?? "fixed";
       let bestVal = -1;
       let bestParams: Params | null = null;
@@ -364,8 +385,14 @@ export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> 
         q = bestQ;
       }
       retrained = await measure(engine, q, d, o.name, m.meta, { ...common, retrainEpochs: o.retrainEpochs, direct: direct.testAccuracy, deltaReestimated: mode === "reestimate" ? 1 : 0 }, o.backend ?? "auto");
+      if (directVal !== null) {
+        // Ties keep the retrained weights, so a run where the fallback does not trigger exports what it always did.
+        const chosen = directVal > bestVal ? "direct" : "retrained";
+        selection = { chosen, validation: { direct: directVal, retrained: bestVal }, rejectedTestAccuracy: chosen === "direct" ? retrained.testAccuracy : direct.testAccuracy };
+        if (chosen === "direct") retrained = direct;
+      }
     }
-    return { direct, retrained, floatAccuracy, seconds: (performance.now() - t0) / 1000, backend };
+    return { direct, retrained, selection, floatAccuracy, seconds: (performance.now() - t0) / 1000, backend };
   } finally {
     engine.dispose();
   }
