@@ -17,8 +17,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomDenseNetwork } from "../src/ir/random.js";
-import { generateBundle } from "../src/rtl/generate.js";
-import { loadManifest } from "../src/cost/manifest.js";
+import { generateBundle } from "../src/hw/registry.js";
+import { loadManifest } from "../src/hw/bundle/manifest.js";
 import { SYNTH_TARGETS, type SynthTarget } from "../src/cost/stats.js";
 import { findYosys, REPO_ROOT, synthesize } from "../src/cost/yosys.js";
 import { writeFileAtomic } from "../src/util/fs.js";
@@ -76,9 +76,9 @@ async function main(): Promise<void> {
     if (only && !only.includes(spec.name)) continue;
     const dir = join(REPO_ROOT, ".cache", "cost-designs", spec.name);
     const net = randomDenseNetwork({ name: spec.name, seed: 7, sizes: spec.sizes, levels: spec.levels });
-    await generateBundle(net, spec.lanes, dir);
+    await generateBundle(net, dir, "mac-array", { lanes: spec.lanes });
     const manifest = loadManifest(dir);
-    const { network: _network, ...slim } = manifest as typeof manifest & { network?: unknown };
+    const slim = manifest;
     const have = designs.get(spec.name);
     const record: CalibrationDesign = have && JSON.stringify(have.manifest) === JSON.stringify(slim) ? have : { name: spec.name, sizes: spec.sizes, levels: spec.levels, lanes: spec.lanes, manifest: slim, yosys: {} };
     // Two targets at a time: the machine has two cores.
@@ -109,14 +109,14 @@ async function addBundles(dirs: string[]): Promise<void> {
   const set = loadCalibration(out);
   for (const dir of dirs) {
     const manifest = loadManifest(dir);
-    const { network: _network, estimate: _estimate, ...slim } = manifest as typeof manifest & { network?: unknown; estimate?: unknown };
-    const name = `${manifest.name}_p${manifest.lanes}`;
+    const lanes = Number(manifest.arch.params.lanes);
+    const name = `${manifest.name}_p${lanes}`;
     const record: CalibrationDesign = {
       name,
-      sizes: [manifest.input.features, ...manifest.layers.map((l) => l.outFeatures)],
-      levels: Math.max(...manifest.layers.map((l) => l.levels)),
-      lanes: manifest.lanes,
-      manifest: slim,
+      sizes: [manifest.network.input.features, ...manifest.network.layers.map((l) => l.outFeatures)],
+      levels: Math.max(...manifest.network.layers.map((l) => l.levels)),
+      lanes,
+      manifest,
       yosys: {},
     };
     for (const target of SYNTH_TARGETS) {

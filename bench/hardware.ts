@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { randomDenseNetwork, randomInputs } from "../src/ir/random.js";
 import { inferFast } from "../src/reference/fast.js";
 import { infer } from "../src/reference/infer.js";
-import { generateBundle } from "../src/rtl/generate.js";
+import { generateBundle } from "../src/hw/registry.js";
 import { cosimulate } from "../src/sim/cosim.js";
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -37,14 +37,14 @@ export async function benchSimulation(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "tritforge-bench-"));
   try {
     const net = randomDenseNetwork({ name: "bench_sim", seed: 1, sizes: [784, 256, 256, 10], levels: 3 });
-    const { manifest } = await generateBundle(net, 16, join(dir, "bundle"));
+    const { manifest } = await generateBundle(net, join(dir, "bundle"), "mac-array", { lanes: 16 });
     const count = 20;
     const x = randomInputs(2, count, 784, 8);
     const r = await cosimulate(net, join(dir, "bundle"), x, count, { runDir: join(dir, "run") });
     const s = r.sim.wallSeconds;
     console.log(
       `simulation (Icarus vvp)     ternary 784-256-256-10, P=16: ${fmt(r.sim.totalCycles / s)} simulated cycles/s, ${fmt(count / s, 2)} inputs/s ` +
-        `(${count} inputs, ${manifest.cyclesPerInference} cycles each, ${fmt(s, 2)} s; mismatches: ${r.mismatches.length})`,
+        `(${count} inputs, ${manifest.timing.latency} cycles each, ${fmt(s, 2)} s; mismatches: ${r.mismatches.length})`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomDenseNetwork, randomInputs, type RandomDenseOptions } from "../src/ir/random.js";
-import { generateBundle } from "../src/rtl/generate.js";
-import { idealCycles } from "../src/rtl/plan.js";
+import { generateBundle } from "../src/hw/registry.js";
 import { cosimulate } from "../src/sim/cosim.js";
+import { measuredInterval } from "../src/sim/run.js";
 import { makeRng } from "../src/util/rng.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-cosim-"));
@@ -46,14 +46,15 @@ describe("RTL equals the reference on every vector", () => {
     it(name, async () => {
       const net = randomDenseNetwork({ name, ...c });
       const dir = join(work, name);
-      const { plan, manifest } = await generateBundle(net, c.lanes, dir);
+      const { manifest } = await generateBundle(net, dir, "mac-array", { lanes: c.lanes });
       const inputs = randomInputs(c.seed, c.vectors, c.sizes[0]!, c.inputBits ?? 8, c.inputFill ?? "random");
       const report = await cosimulate(net, dir, inputs, c.vectors, { runDir: join(dir, "run"), stall: c.stall ?? 0, seed: c.seed });
       expect(report.mismatches).toEqual([]);
       expect(report.sim.vectors).toHaveLength(c.vectors);
       if (!c.stall) {
-        for (const cycles of report.cycles) expect(cycles).toBe(manifest.cyclesPerInference);
-        expect(manifest.cyclesPerInference).toBeGreaterThanOrEqual(idealCycles(plan));
+        for (const cycles of report.cycles) expect(cycles).toBe(manifest.timing.latency);
+        expect(measuredInterval(report.sim.vectors) ?? manifest.timing.interval).toBe(manifest.timing.interval);
+        expect(manifest.timing.latency).toBeGreaterThanOrEqual(manifest.timing.ideal);
       }
     });
   }
@@ -63,14 +64,14 @@ describe("cycle count for large layers", () => {
   it("784-64-10 with P = 16 is exactly predicted and within 5% of sum ceil(N_out/P) N_in", async () => {
     const net = randomDenseNetwork({ name: "large", seed: 21, sizes: [784, 64, 10], levels: 3 });
     const dir = join(work, "large");
-    const { plan, manifest } = await generateBundle(net, 16, dir);
+    const { manifest } = await generateBundle(net, dir, "mac-array", { lanes: 16 });
     const inputs = randomInputs(21, 2, 784, 8);
     const report = await cosimulate(net, dir, inputs, 2, { runDir: join(dir, "run") });
     expect(report.mismatches).toEqual([]);
-    expect(report.cycles).toEqual([manifest.cyclesPerInference, manifest.cyclesPerInference]);
-    const ideal = idealCycles(plan);
+    expect(report.cycles).toEqual([manifest.timing.latency, manifest.timing.latency]);
+    const ideal = manifest.timing.ideal;
     expect(ideal).toBe(4 * 784 + 1 * 64);
-    expect(manifest.cyclesPerInference / ideal).toBeLessThan(1.05);
+    expect(manifest.timing.latency / ideal).toBeLessThan(1.05);
   });
 });
 
@@ -91,11 +92,11 @@ describe("seeded random configurations", () => {
     it(`#${t}: ${sizes.join("-")} M=${levels.join("/")} B=${inputBits}/${signalBits} P=${lanes} ${fill}${stall ? ` stall ${stall}%` : ""}`, async () => {
       const net = randomDenseNetwork({ name: `fz${t}`, seed: t, sizes, levels, inputBits, signalBits, fill });
       const dir = join(work, `fz${t}`);
-      const { manifest } = await generateBundle(net, lanes, dir);
+      const { manifest } = await generateBundle(net, dir, "mac-array", { lanes });
       const x = randomInputs(t, 4, sizes[0]!, inputBits, inputFill);
       const r = await cosimulate(net, dir, x, 4, { stall, seed: t, runDir: join(dir, "run") });
       expect(r.mismatches).toEqual([]);
-      if (!stall) expect(r.cycles).toEqual([1, 2, 3, 4].map(() => manifest.cyclesPerInference));
+      if (!stall) expect(r.cycles).toEqual([1, 2, 3, 4].map(() => manifest.timing.latency));
     });
   }
 });

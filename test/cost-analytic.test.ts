@@ -6,12 +6,12 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { analyticEstimate, COEFFICIENTS, features, FEATURES, fitCoefficients, leaveOneOutErrors, relativeErrors } from "../src/cost/analytic.js";
 import { calibrationPoints, loadCalibration } from "../src/cost/calibration.js";
-import { parseManifest } from "../src/cost/manifest.js";
 import { memorySummary } from "../src/cost/memory.js";
 import { ice40Cells, xilinxCells } from "../src/cost/stats.js";
 import { randomDenseNetwork } from "../src/ir/random.js";
-import { buildManifest } from "../src/rtl/generate.js";
-import { planRtl } from "../src/rtl/plan.js";
+import { parseManifest } from "../src/hw/bundle/manifest.js";
+import { buildManifest } from "../src/hw/mac-array/manifest.js";
+import { planMacArray } from "../src/hw/mac-array/plan.js";
 
 const set = loadCalibration();
 const points = calibrationPoints(set);
@@ -104,7 +104,7 @@ describe("held-out designs (measured with npm run estimate, not used in the fit)
     expect(heldout).toHaveLength(6);
     for (const d of heldout) {
       const net = randomDenseNetwork({ name: d.name, seed: d.seed, sizes: d.sizes, levels: d.levels });
-      const m = parseManifest(JSON.parse(JSON.stringify(buildManifest(planRtl(net, d.lanes), net))), d.name);
+      const m = parseManifest(JSON.parse(JSON.stringify(buildManifest(planMacArray(net, d.lanes), net))), d.name);
       const e = analyticEstimate(m);
       expect(Math.abs(e.ice40.lut4 / d.yosys.ice40.lut4 - 1), `${d.name} P=${d.lanes} iCE40`).toBeLessThanOrEqual(0.1);
       expect(Math.abs(e.xilinx.lut / d.yosys.xilinx.lut - 1), `${d.name} P=${d.lanes} Xilinx`).toBeLessThanOrEqual(0.1);

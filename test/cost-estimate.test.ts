@@ -13,7 +13,7 @@ import { findNextpnr } from "../src/cost/nextpnr.js";
 import { ICE40_PARTS, ice40FitProblems } from "../src/cost/parts.js";
 import { findYosys, runYosysScript } from "../src/cost/yosys.js";
 import { randomDenseNetwork } from "../src/ir/random.js";
-import { generateBundle } from "../src/rtl/generate.js";
+import { generateBundle } from "../src/hw/registry.js";
 import { TritforgeError } from "../src/util/errors.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-cost-"));
@@ -23,7 +23,7 @@ const cacheDir = join(work, "cache");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  await generateBundle(randomDenseNetwork({ name: "tiny_cost", seed: 3, sizes: [4, 3, 2] }), 2, tiny);
+  await generateBundle(randomDenseNetwork({ name: "tiny_cost", seed: 3, sizes: [4, 3, 2] }), tiny, "mac-array", { lanes: 2 });
   cpSync(tiny, broken, { recursive: true });
   const rtl = join(broken, "rtl", "tiny_cost_accel.v");
   writeFileSync(rtl, readFileSync(rtl, "utf8").replace("endmodule", "wire oops = ;\nendmodule"));
@@ -54,13 +54,13 @@ describe("memory-only estimate (--no-synth)", () => {
   it("CLI --json gives the bits of the 4-3-2 design with P = 2", () => {
     const r = estimateCli([tiny, "--no-synth", "--json"]);
     expect(r.code).toBe(0);
-    const e = JSON.parse(r.stdout) as { memory: { weightRomBits: number; activationBufferBits: number }; synthesis: unknown; lanes: number };
+    const e = JSON.parse(r.stdout) as { memory: { weightRomBits: number; activationBufferBits: number }; synthesis: unknown; arch: { id: string; params: { lanes: number } } };
     // Layer 0: 2 groups x 4 inputs, 2 lanes x 2 bits; layer 1: 1 group x 3 inputs x 4 bits.
     expect(e.memory.weightRomBits).toBe(2 * 4 * 4 + 1 * 3 * 4);
     // Buffers: 4 inputs and 3 hidden activations, 8 bits each.
     expect(e.memory.activationBufferBits).toBe((4 + 3) * 8);
     expect(e.synthesis).toBeNull();
-    expect(e.lanes).toBe(2);
+    expect(e.arch).toEqual({ id: "mac-array", params: { lanes: 2 } });
   });
 });
 

@@ -1,7 +1,7 @@
 /** Memory bits and the block-RAM mapping rule, by hand-computed cases. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseManifest } from "../src/cost/manifest.js";
+import { parseManifest } from "../src/hw/bundle/manifest.js";
 import { ICE40_MEMORY, mapMemory, memorySummary, XILINX_MEMORY, type MemoryItem } from "../src/cost/memory.js";
 
 const rom = (name: string, depth: number, width: number): MemoryItem => ({ name, kind: "rom", depth, width, bits: depth * width, role: "weights" });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomDenseNetwork } from "../src/ir/random.js";
-import { generateBundle } from "../src/rtl/generate.js";
+import { generateBundle } from "../src/hw/registry.js";
 import { lintBundle } from "../src/sim/lint.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-lint-"));
@@ -23,13 +23,13 @@ describe("verilator --lint-only -Wall", () => {
     it(`${d.name} is lint clean and loads ROMs only in initial blocks`, async () => {
       const net = randomDenseNetwork({ name: d.name, seed: 1, sizes: d.sizes, levels: d.levels, inputBits: d.inputBits });
       const dir = join(work, d.name);
-      const { manifest } = await generateBundle(net, d.lanes, dir);
+      const { manifest } = await generateBundle(net, dir, "mac-array", { lanes: d.lanes });
       const lint = lintBundle(dir);
       expect(lint.messages).toEqual([]);
       expect(lint.clean).toBe(true);
-      const rtl = readFileSync(join(dir, manifest.rtl[0]!), "utf8");
+      const rtl = readFileSync(join(dir, manifest.files.rtl[0]!), "utf8");
       const initialBodies = [...rtl.matchAll(/initial\s+begin([\s\S]*?)end/g)].map((m) => m[1]!.trim());
-      expect(initialBodies.length).toBe(manifest.layers.length);
+      expect(initialBodies.length).toBe(manifest.network.layers.length);
       for (const body of initialBodies) for (const stmt of body.split(";").map((s) => s.trim()).filter(Boolean)) expect(stmt).toMatch(/^\$readmemh\(/);
       expect(rtl).not.toMatch(/\binitial\s+(?!begin)/);
       expect(rtl).not.toMatch(/\b(logic|always_ff|always_comb)\b/);

@@ -4,32 +4,39 @@
  */
 import { describe, expect, it } from "vitest";
 import { analyticEstimate } from "../src/cost/analytic.js";
-import { parseManifest } from "../src/cost/manifest.js";
 import { bundleMemories, ICE40_MEMORY, mapMemory, memorySummary } from "../src/cost/memory.js";
 import { randomDenseNetwork } from "../src/ir/random.js";
 import { costEcr } from "../src/report/ecr.js";
-import { ffdnnArea, widenWeights } from "../src/report/area.js";
+import { ffdnnArea } from "../src/report/area.js";
 import { precisionLabel, withAreaEcr, type Row } from "../src/report/rows.js";
-import { buildManifest } from "../src/rtl/generate.js";
-import { planRtl } from "../src/rtl/plan.js";
+import { parseManifest } from "../src/hw/bundle/manifest.js";
+import { buildManifest } from "../src/hw/mac-array/manifest.js";
+import { planMacArray } from "../src/hw/mac-array/plan.js";
+import { widenWeights } from "../src/hw/mac-array/plan.js";
 
 const ternary784x32 = () => {
   const net = randomDenseNetwork({ name: "t", seed: 1, sizes: [784, 32, 10], levels: 3, signalBits: 8 });
-  return parseManifest(buildManifest(planRtl(net, 8), net), "test");
+  return planMacArray(net, 8);
+};
+const manifestOf = (plan: ReturnType<typeof planMacArray>) => {
+  const net = randomDenseNetwork({ name: "t", seed: 1, sizes: [784, 32, 10], levels: 3, signalBits: 8 });
+  return parseManifest(buildManifest(plan, net), "test");
 };
 
 describe("area of sweep points", () => {
   it("widening ternary weights to 32 bits: ROM words, accumulators and block RAM by hand", () => {
-    const m = ternary784x32();
-    const w = widenWeights(m, 32);
-    const l0 = m.layers[0]!;
+    const plan = ternary784x32();
+    const wide = widenWeights(plan, 32);
+    const m = manifestOf(plan);
+    const w = manifestOf(wide);
+    const rom = (x: typeof m, name: string) => x.memories.find((y) => y.name === name)!;
     // 784 inputs x 4 groups of 8 lanes = 3136 words of 8 x 32 bits.
-    expect(l0.weightRomDepth).toBe(3136);
-    expect(w.layers[0]!.weightRomWidth).toBe(256);
-    expect(w.layers[0]!.weightRomBits).toBe(3136 * 256);
+    expect(rom(m, "w_rom_l0").depth).toBe(3136);
+    expect(rom(w, "w_rom_l0").width).toBe(256);
+    expect(rom(w, "w_rom_l0").bits).toBe(3136 * 256);
     // Ternary weights have 1 magnitude bit, 32-bit weights 31: accumulators grow by 30 bits.
-    expect(w.layers[0]!.accBits).toBe(l0.accBits + 30);
-    expect(w.romBits).toBe(3136 * 256 + w.layers[1]!.weightRomBits);
+    expect(wide.layers[0]!.accBits).toBe(plan.layers[0]!.accBits + 30);
+    expect(memorySummary(w).weightRomBits).toBe(3136 * 256 + rom(w, "w_rom_l1").bits);
     // 3136 x 256 on iCE40: 256x16 blocks in 13 banks side by side, ceil(13 * 256 / 16) = 208 EBR
     // (cost 64 * 208 + 12 * 256 / 2 = 14848, cheaper than 512x8: 224 EBR, 15104).
     const rom0 = bundleMemories(w).find((x) => x.name === "w_rom_l0")!;
@@ -53,7 +60,7 @@ describe("area of sweep points", () => {
     expect(f.ebr).toBeGreaterThanOrEqual(Math.ceil(((784 * 64 + 640) * 32) / 4096));
     // Same answer from the generator's own bundle at P = 16.
     const net = randomDenseNetwork({ name: "area", seed: 1, sizes: [784, 64, 10], levels: 3, signalBits: 8, inputBits: 8 });
-    const m = parseManifest(buildManifest(planRtl(net, 16), net), "test");
+    const m = parseManifest(buildManifest(planMacArray(net, 16), net), "test");
     expect(t).toEqual({ lut4: analyticEstimate(m).ice40.lut4, ebr: memorySummary(m).ice40.ebr });
   });
 });

@@ -1,16 +1,19 @@
 /**
- * npm run gen-rtl: IR model -> hardware bundle (rtl/, mem/, tb/, manifest.json) -> co-simulation
- * against the bit-exact reference, with a short summary.
+ * npm run gen-rtl: IR model -> hardware bundle of the chosen architecture (rtl/, mem/, tb/,
+ * manifest.json) -> co-simulation against the bit-exact reference, with a short summary. Cost
+ * estimates (--estimate) go to the bundle's estimate.json.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Command, Option } from "commander";
 import { loadNetwork } from "../ir/io.js";
-import { generateBundle } from "../rtl/generate.js";
+import { architectureIds, DEFAULT_ARCH, generateBundle } from "../hw/registry.js";
+import { parseManifest, type Manifest } from "../hw/bundle/manifest.js";
 import { cosimulate } from "../sim/cosim.js";
+import { measuredInterval, simulatorNamed } from "../sim/run.js";
+import type { SimulatorName } from "../sim/simulator.js";
 import { pickVectors } from "../sim/vectors.js";
 import { estimateDesign, type Estimate } from "../cost/estimate.js";
-import { parseManifest } from "../cost/manifest.js";
 import { designFiles } from "../cost/yosys.js";
 import { formatEstimate } from "../cost/format.js";
 import { parseIntFlag, runCli } from "../util/cli.js";
@@ -21,7 +24,10 @@ import { DEFAULT_MODEL, describeModel, formatBits } from "./common.js";
 interface Flags {
   model: string;
   out?: string;
-  lanes: string;
+  arch: string;
+  lanes?: string;
+  params?: string;
+  simulator: string;
   vectors: string;
   sim: boolean;
   json: boolean;
@@ -32,40 +38,64 @@ interface Flags {
   pnr: boolean;
 }
 
+export const ESTIMATE_FILE = "estimate.json";
+
 /**
- * The estimate recorded in an existing bundle's manifest, with a fingerprint of the design files it
- * was measured on (null when there is none or the bundle cannot be read).
+ * The estimate recorded in an existing bundle's estimate.json, with a fingerprint of the design
+ * files it was measured on (null when there is none or the bundle cannot be read).
  */
-function recordedEstimate(dir: string): { estimate: unknown; fingerprint: string } | null {
-  const file = join(dir, "manifest.json");
-  if (!existsSync(file)) return null;
+function recordedEstimate(dir: string): { estimate: string; fingerprint: string } | null {
+  const file = join(dir, ESTIMATE_FILE);
+  if (!existsSync(file) || !existsSync(join(dir, "manifest.json"))) return null;
   try {
-    const raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-    if (raw.estimate === undefined) return null;
-    return { estimate: raw.estimate, fingerprint: fingerprint(dir, raw) };
+    const manifest = parseManifest(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")), dir);
+    return { estimate: readFileSync(file, "utf8"), fingerprint: fingerprint(dir, manifest) };
   } catch {
     return null;
   }
 }
 
 /** RTL and ROM images of a bundle, byte for byte, in manifest order. */
-function fingerprint(dir: string, manifest: unknown): string {
-  return designFiles(dir, parseManifest(manifest, join(dir, "manifest.json")))
+function fingerprint(dir: string, manifest: Manifest): string {
+  return designFiles(dir, manifest)
     .map(([rel, abs]) => `${rel}\n${readFileSync(abs, "latin1")}`)
     .join("\n");
 }
 
+/** The architecture's raw parameters from --params (a JSON object) and the --lanes shortcut. */
+function rawParams(o: Flags): Record<string, unknown> {
+  let params: Record<string, unknown> = {};
+  if (o.params !== undefined) {
+    let v: unknown;
+    try {
+      v = JSON.parse(o.params);
+    } catch {
+      throw new TritforgeError(`--params must be a JSON object, got "${o.params}"`);
+    }
+    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new TritforgeError(`--params must be a JSON object, got "${o.params}"`);
+    params = v as Record<string, unknown>;
+  }
+  if (o.lanes !== undefined) {
+    if (o.arch !== "mac-array") throw new TritforgeError(`--lanes is a mac-array parameter; for --arch ${o.arch} use --params`);
+    params = { ...params, lanes: parseIntFlag("--lanes", o.lanes, 1, 1024) };
+  }
+  return params;
+}
+
 async function main(): Promise<void> {
   const program = new Command("gen-rtl")
-    .description("Generate a ternary/M-level MAC-array accelerator from a quantized network and co-simulate it against the reference model.")
+    .description("Generate a ternary/M-level accelerator from a quantized network and co-simulate it against the reference model.")
     .option("--model <file>", "quantized network (IR JSON)", DEFAULT_MODEL)
     .option("--out <dir>", "output bundle folder (default: hw/<network name>)")
-    .option("--lanes <P>", "MAC lanes", "16")
+    .option("--arch <name>", `architecture (${architectureIds().join(", ")})`, DEFAULT_ARCH)
+    .option("--lanes <P>", "mac-array: MAC lanes (default 16)")
+    .option("--params <json>", "architecture parameters as a JSON object")
+    .option("--simulator <name>", "co-simulation simulator (icarus, verilator)", "icarus")
     .option("--vectors <N>", "input vectors to co-simulate (test images when the model names its data set)", "8")
     .option("--no-sim", "generate only, do not simulate")
     .option("--stall <pct>", "randomly stall the input and output streams this percent of cycles", "0")
     .option("--seed <n>", "seed for random vectors and stalls", "1")
-    .option("--estimate", "also estimate memory, area (Yosys) and timing (nextpnr) and record them in the manifest", false)
+    .option("--estimate", "also estimate memory, area (Yosys) and timing (nextpnr) and record them in estimate.json", false)
     .option("--no-synth", "with --estimate: memory and the analytic model only, no Yosys")
     .option("--no-pnr", "with --estimate: no place and route")
     .addOption(new Option("--json", "print the summary as one JSON object").default(false))
@@ -75,7 +105,8 @@ async function main(): Promise<void> {
     .allowExcessArguments(false);
   program.parse();
   const o = program.opts<Flags>();
-  const lanes = parseIntFlag("--lanes", o.lanes, 1, 1024);
+  const params = rawParams(o);
+  const simulator = simulatorNamed(o.simulator).name as SimulatorName;
   const vectors = parseIntFlag("--vectors", o.vectors, 1, 100000);
   const stall = parseIntFlag("--stall", o.stall, 0, 95);
   const seed = parseIntFlag("--seed", o.seed, 0);
@@ -83,14 +114,16 @@ async function main(): Promise<void> {
   const net = loadNetwork(o.model);
   const outDir = o.out ?? join("hw", net.name);
   const previous = o.estimate ? null : recordedEstimate(outDir);
-  const { plan, manifest } = await generateBundle(net, lanes, outDir);
+  const { manifest } = await generateBundle(net, outDir, o.arch, params);
   // Regenerating an unchanged design keeps the figures measured on it (they depend only on the
   // design files); any change to the RTL or the ROM images drops them.
   let keptEstimate = false;
   if (previous && fingerprint(outDir, manifest) === previous.fingerprint) {
-    writeFileAtomic(join(outDir, "manifest.json"), JSON.stringify({ ...manifest, estimate: previous.estimate }, null, 2) + "\n");
+    writeFileAtomic(join(outDir, ESTIMATE_FILE), previous.estimate);
     keptEstimate = true;
   }
+  const bits = (role: string) => manifest.memories.filter((m) => m.role === role).reduce((s, m) => s + m.bits, 0);
+  const layers = manifest.network.layers;
 
   const summary: Record<string, unknown> = {
     name: net.name,
@@ -98,22 +131,28 @@ async function main(): Promise<void> {
     untrained: net.provenance.untrained,
     accuracy: net.provenance.accuracy?.value ?? null,
     outDir,
-    layers: [plan.inputFeatures, ...plan.layers.map((l) => l.nOut)],
-    levels: plan.layers.map((l) => l.levels),
-    lanes,
-    romBits: manifest.romBits,
-    biasRomBits: manifest.biasRomBits,
-    activationBufferBits: manifest.activationBufferBits,
-    cyclesPerInference: manifest.cyclesPerInference,
-    idealCycles: manifest.idealCycles,
+    arch: manifest.arch.id,
+    params: manifest.arch.params,
+    layers: [manifest.network.input.features, ...layers.map((l) => l.outFeatures)],
+    levels: layers.map((l) => l.levels),
+    ...manifest.arch.params,
+    romBits: bits("weights"),
+    biasRomBits: bits("bias"),
+    activationBufferBits: bits("activations"),
+    latency: { predicted: manifest.timing.latency, measured: null as number | null },
+    interval: { predicted: manifest.timing.interval, measured: null as number | null },
+    idealCycles: manifest.timing.ideal,
     vectors: 0,
     mismatches: 0,
   };
   let ok = true;
   if (o.sim) {
     const picked = pickVectors(net, vectors, seed);
-    const report = await cosimulate(net, outDir, picked.inputs, picked.count, { stall, seed, runDir: join("sim", "runs", net.name) });
-    const cyclesOk = stall > 0 || report.cycles.every((c) => c === manifest.cyclesPerInference);
+    const report = await cosimulate(net, outDir, picked.inputs, picked.count, { simulator, stall, seed, runDir: join("sim", "runs", net.name) });
+    const measured = stall > 0 ? null : { latency: Math.max(...report.cycles), interval: measuredInterval(report.sim.vectors) };
+    const cyclesOk = !measured || (report.cycles.every((c) => c === manifest.timing.latency) && (measured.interval === null || measured.interval === manifest.timing.interval));
+    summary.latency = { predicted: manifest.timing.latency, measured: measured?.latency ?? null };
+    summary.interval = { predicted: manifest.timing.interval, measured: measured?.interval ?? null };
     ok = report.mismatches.length === 0 && cyclesOk;
     Object.assign(summary, {
       vectors: picked.count,
@@ -121,7 +160,7 @@ async function main(): Promise<void> {
       mismatches: report.mismatches.length,
       vectorsEqual: picked.count - new Set(report.mismatches.map((m) => m.vector)).size,
       firstMismatches: report.mismatches.slice(0, 5),
-      measuredCycles: stall > 0 ? null : report.cycles[0],
+      simulator,
       cyclesMatchPrediction: cyclesOk,
       labelsCorrect: picked.labels ? report.sim.vectors.filter((v, i) => v.predicted === picked.labels![i]).length : null,
       simulatedCycles: report.sim.totalCycles,
@@ -130,28 +169,29 @@ async function main(): Promise<void> {
   }
   if (o.estimate) {
     const estimate = await estimateDesign(outDir, { synth: o.synth, pnr: o.pnr, onProgress: (line) => process.stderr.write(o.json ? "" : `  ${line}\n`) });
-    writeFileAtomic(join(outDir, "manifest.json"), JSON.stringify({ ...manifest, estimate }, null, 2) + "\n");
+    writeFileAtomic(join(outDir, ESTIMATE_FILE), JSON.stringify(estimate, null, 2) + "\n");
     summary.estimate = estimate;
   }
   if (o.json) {
     process.stdout.write(JSON.stringify(summary) + "\n");
   } else {
-    const pct = ((manifest.cyclesPerInference / manifest.idealCycles - 1) * 100).toFixed(1);
+    const t = manifest.timing;
+    const pct = ((t.latency / t.ideal - 1) * 100).toFixed(1);
     const lines = [
       `tritforge gen-rtl: ${describeModel(net)}`,
-      `  layers    ${(summary.layers as number[]).join("-")}, levels ${plan.layers.map((l) => l.levels).join("/")}, ${plan.inputBits}-bit inputs, ${plan.accBits}-bit accumulators`,
-      `  lanes     ${lanes}`,
-      `  memory    weight ROM ${formatBits(manifest.romBits)}, bias ROM ${formatBits(manifest.biasRomBits)}, activation buffers ${formatBits(manifest.activationBufferBits)}`,
-      `  cycles    ${manifest.cyclesPerInference} per inference (ideal sum ceil(N_out/P) N_in = ${manifest.idealCycles}, +${pct}%)`,
+      `  layers    ${(summary.layers as number[]).join("-")}, levels ${layers.map((l) => l.levels).join("/")}, ${manifest.network.input.bits}-bit inputs, ${Math.max(...layers.map((l) => l.accBits))}-bit accumulators`,
+      `  arch      ${manifest.arch.id} (${Object.entries(manifest.arch.params).map(([k, v]) => `${k} ${String(v)}`).join(", ")})`,
+      `  memory    weight ROM ${formatBits(bits("weights"))}, bias ROM ${formatBits(bits("bias"))}, activation buffers ${formatBits(bits("activations"))}`,
+      `  cycles    latency ${t.latency}, interval ${t.interval} (ideal ${t.ideal}, latency +${pct}%)`,
       `  wrote     ${relative(process.cwd(), outDir) || outDir}/ (rtl/, mem/, tb/, manifest.json, network.json)`,
     ];
-    if (keptEstimate) lines.push("  estimate  design unchanged: kept the cost estimate recorded in manifest.json (--estimate remeasures)");
+    if (keptEstimate) lines.push("  estimate  design unchanged: kept the cost estimate in estimate.json (--estimate remeasures)");
     if (o.sim) {
-      const s = summary as { vectors: number; vectorsEqual: number; mismatches: number; measuredCycles: number | null; vectorSource: string; labelsCorrect: number | null; simSeconds: number; simulatedCycles: number };
+      const s = summary as { vectors: number; vectorsEqual: number; mismatches: number; latency: { measured: number | null }; interval: { measured: number | null }; vectorSource: string; labelsCorrect: number | null; simSeconds: number; simulatedCycles: number };
       lines.push(
         `  co-sim    RTL = reference on ${s.vectorsEqual}/${s.vectors} vectors (${s.vectorSource}), ${s.mismatches} mismatching integers`,
-        `            ${s.simulatedCycles} cycles simulated in ${s.simSeconds} s` +
-          (s.measuredCycles !== null ? `; measured ${s.measuredCycles} cycles per inference (${s.measuredCycles === manifest.cyclesPerInference ? "= prediction" : "PREDICTION MISSED"})` : "") +
+        `            ${s.simulatedCycles} cycles simulated in ${s.simSeconds} s (${simulator})` +
+          (s.latency.measured !== null ? `; measured latency ${s.latency.measured}${s.interval.measured !== null ? `, interval ${s.interval.measured}` : ""} (${ok ? "= prediction" : "PREDICTION MISSED"})` : "") +
           (s.labelsCorrect !== null ? `; ${s.labelsCorrect}/${s.vectors} labels correct` : ""),
       );
     } else {

@@ -1,25 +1,22 @@
 /**
  * The analytic cost model: LUT and flip-flop estimates for iCE40 and Xilinx 7-series from a
- * bundle's manifest alone (layer widths, levels M, lanes P, accumulator and bias widths, requant
- * constants), so design sweeps can price thousands of points without synthesising.
+ * bundle's manifest alone, so design sweeps can price thousands of points without synthesising.
  *
- * Each estimate is a linear combination of a few structural features of the generated RTL:
- *   lane      P * accBits                    lane add/subtract, accumulator, drain register and mux
- *   shiftAdd  P * accBits * (weightBits - 2) extra shifted copies a lane adds for M > 3
- *   layerMux  P * (accBits + weightBits) * (layers - 1)  per-layer selection of weights and biases
- *   biasRegs  bias register bits of layers with more than one group (a one-group layer's bias
- *             is a constant): sum of min(P, N_out) * bias bits
+ * Each estimate is a linear combination of a few structural features of the generated RTL. The
+ * architecture computes its structural features from its plan and records them in the manifest
+ * (`features`; mac-array: lane, shiftAdd, layerMux, biasRegs, requant, control, see
+ * src/hw/mac-array/features.ts); the memory features come from the manifest's memories and the
+ * target's block-RAM rule (memory.ts):
  *   romRegs   output-register bits of weight ROMs left to logic (block RAM absorbs its register)
- *   requant   sum over hidden layers of CSD terms * product bits (the shift-add requantizers)
- *   romLogic  bits of ROM left to soft logic (target rule of memory.ts), divided by the bits a
- *             LUT holds (16 on iCE40, 64 on Xilinx)
- *   memMux    read-mux bits joining block-RAM banks (memory.ts)
- *   control   1 (FSM, counters, argmax, stream interface)
+ *   romLogic  bits of ROM left to soft logic, divided by the bits a LUT holds (16 on iCE40, 64 on
+ *             Xilinx)
+ *   memMux    read-mux bits joining block-RAM banks
  * The coefficients are least-squares fits to Yosys on the calibration set (bench/cost.ts,
- * test/fixtures/yosys/calibration.json); `fitCoefficients` refits them.
+ * test/fixtures/yosys/calibration.json); `fitCoefficients` refits them. They are calibrated for
+ * the mac-array; another architecture needs its own calibration before it can be priced.
  */
-import { unsignedBits } from "../ir/analyze.js";
-import type { HwManifest } from "./manifest.js";
+import type { Manifest } from "../hw/bundle/manifest.js";
+import { TritforgeError } from "../util/errors.js";
 import { bundleMemories, ICE40_MEMORY, mapMemory, XILINX_MEMORY, type MemoryTarget } from "./memory.js";
 
 export const FEATURES = ["lane", "shiftAdd", "layerMux", "biasRegs", "romRegs", "requant", "romLogic", "memMux", "control"] as const;
@@ -29,24 +26,26 @@ export type FeatureVector = Record<Feature, number>;
 export type ModelTarget = "ice40" | "xilinx";
 export type ModelQuantity = "lut" | "ff";
 
-type ManifestLike = HwManifest;
+type ManifestLike = Manifest;
+
+/** Architectures the coefficients below are calibrated for. */
+export const CALIBRATED_ARCHITECTURES = ["mac-array"];
 
 const memTarget = (t: ModelTarget): MemoryTarget => (t === "ice40" ? ICE40_MEMORY : XILINX_MEMORY);
 const LUT_BITS: Record<ModelTarget, number> = { ice40: 16, xilinx: 64 };
 
+const STRUCTURAL: readonly Feature[] = ["lane", "shiftAdd", "layerMux", "biasRegs", "requant", "control"];
+
 /** Structural features of a design for one target. */
 export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
-  const P = m.lanes;
-  const acc = m.accBits;
-  const wb = Math.max(...m.layers.map((l) => l.weightBits));
-  const layers = m.layers.length;
-  const biasRegs = m.layers.reduce((s, l) => s + (l.groups > 1 ? Math.min(P, l.outFeatures) * (l.biasRomWidth / P) : 0), 0);
-  let requant = 0;
-  for (const l of m.layers) {
-    if (!l.requant) continue;
-    const productBits = Math.max(l.accBits + unsignedBits(l.requant.multiplier) + 2, l.requant.shift + l.outBits + 2);
-    requant += l.requant.csdTerms * productBits;
-  }
+  if (!CALIBRATED_ARCHITECTURES.includes(m.arch.id)) throw new TritforgeError(`the analytic cost model has no calibration for architecture "${m.arch.id}"`);
+  const structural = Object.fromEntries(
+    STRUCTURAL.map((k) => {
+      const v = m.features[k];
+      if (v === undefined) throw new TritforgeError(`${m.name}: manifest features.${k} is missing`);
+      return [k, v];
+    }),
+  ) as Record<(typeof STRUCTURAL)[number], number>;
   const mt = memTarget(target);
   let romLogic = 0;
   let romRegs = 0;
@@ -58,17 +57,8 @@ export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
     if (map.block === null && mem.role === "weights") romRegs += mem.width;
     memMux += map.muxBits;
   }
-  return {
-    lane: P * acc,
-    shiftAdd: P * acc * Math.max(0, wb - 2),
-    layerMux: P * (acc + wb) * (layers - 1),
-    biasRegs,
-    romRegs,
-    requant,
-    romLogic,
-    memMux,
-    control: 1,
-  };
+  const all: Record<Feature, number> = { ...structural, romRegs, romLogic, memMux };
+  return Object.fromEntries(FEATURES.map((k) => [k, all[k]])) as FeatureVector;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The stored calibration set: Yosys cell counts of seeded random designs (see bench/cost.ts). */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { HwManifest } from "./manifest.js";
+import type { Manifest } from "../hw/bundle/manifest.js";
 import type { CalibrationPoint } from "./analytic.js";
 import { ice40Cells, xilinxCells, type SynthTarget } from "./stats.js";
 import { REPO_ROOT } from "./yosys.js";
@@ -13,8 +13,8 @@ export interface CalibrationDesign {
   sizes: number[];
   levels: number;
   lanes: number;
-  /** The bundle's manifest without the network provenance. */
-  manifest: HwManifest;
+  /** The bundle's manifest (bundle contract v2). */
+  manifest: Manifest;
   yosys: Partial<Record<SynthTarget, { cells: number; byType: Record<string, number>; seconds: number }>>;
 }
 

@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { TritforgeError } from "../util/errors.js";
 import { analyticEstimate, type AnalyticEstimate } from "./analytic.js";
-import { loadManifest, type HwManifest } from "./manifest.js";
+import { loadManifest, type Manifest } from "../hw/bundle/manifest.js";
 import { memorySummary, type MemorySummary } from "./memory.js";
 import { findNextpnr, placeAndRoute } from "./nextpnr.js";
 import { ICE40_PARTS, ice40FitProblems, type Ice40PartName } from "./parts.js";
@@ -45,8 +45,10 @@ export interface Estimate {
   version: 1;
   name: string;
   top: string;
-  lanes: number;
-  cyclesPerInference: number;
+  arch: Manifest["arch"];
+  /** Cycles from first input beat to last output beat, and between successive inferences' starts. */
+  latency: number;
+  interval: number;
   /** Ports of the top module in pins (stream data, handshakes, clock, reset). */
   ioPins: number;
   memory: Omit<MemorySummary, "ice40" | "xilinx"> & {
@@ -74,20 +76,15 @@ export interface EstimateOptions {
   onProgress?: (line: string) => void;
 }
 
-export function ioPins(m: HwManifest): number {
-  const last = m.layers[m.layers.length - 1]!;
-  const classes = m.classes ?? last.outFeatures;
-  const classBits = Math.max(1, Math.ceil(Math.log2(classes)));
-  const logitBits = m.logitBits ?? last.outBits;
-  // s_axis: tdata, tvalid, tready; m_axis: tdata, tuser, tvalid, tready, tlast; clk, rst.
-  return m.input.bits + 2 + logitBits + classBits + 3 + 2;
+export function ioPins(m: Manifest): number {
+  return m.interface.ports.reduce((s, p) => s + p.width, 0);
 }
 
 const failed = (err: unknown): Failed => ({ error: err instanceof Error ? err.message : String(err) });
 const isFailed = (x: object | undefined): x is Failed => x !== undefined && "error" in x;
 
 /** Runs the targets two at a time (the machine has two cores). */
-async function runTargets(bundleDir: string, m: HwManifest, tool: YosysTool, o: EstimateOptions): Promise<{ s: SynthesisEstimate; netlist?: string }> {
+async function runTargets(bundleDir: string, m: Manifest, tool: YosysTool, o: EstimateOptions): Promise<{ s: SynthesisEstimate; netlist?: string }> {
   const s: SynthesisEstimate = { tool: tool.version };
   let netlist: string | undefined;
   const queue = [...(o.targets ?? SYNTH_TARGETS)];
@@ -114,7 +111,7 @@ async function runTargets(bundleDir: string, m: HwManifest, tool: YosysTool, o: 
   return { s, netlist };
 }
 
-async function runParts(m: HwManifest, cells: Ice40Cells, netlist: string, o: EstimateOptions, bin: string): Promise<PartEstimate[]> {
+async function runParts(m: Manifest, cells: Ice40Cells, netlist: string, o: EstimateOptions, bin: string): Promise<PartEstimate[]> {
   const out: PartEstimate[] = [];
   for (const name of o.parts ?? (["up5k", "hx8k"] as Ice40PartName[])) {
     const part = ICE40_PARTS[name];
@@ -131,8 +128,8 @@ async function runParts(m: HwManifest, cells: Ice40Cells, netlist: string, o: Es
         fits: true,
         problems: [],
         fmaxMHz: Number(r.fmaxMHz.toFixed(2)),
-        inferencesPerSecond: Math.round((r.fmaxMHz * 1e6) / m.cyclesPerInference),
-        latencyMicroseconds: Number((m.cyclesPerInference / r.fmaxMHz).toFixed(2)),
+        inferencesPerSecond: Math.round((r.fmaxMHz * 1e6) / m.timing.interval),
+        latencyMicroseconds: Number((m.timing.latency / r.fmaxMHz).toFixed(2)),
         logicCellsUsed: r.utilization["ICESTORM_LC"]?.used,
         ebrUsed: r.utilization["ICESTORM_RAM"]?.used,
         seconds: Number(r.seconds.toFixed(1)),
@@ -159,8 +156,9 @@ export async function estimateDesign(bundleDir: string, o: EstimateOptions = {})
     version: 1,
     name: m.name,
     top: m.top,
-    lanes: m.lanes,
-    cyclesPerInference: m.cyclesPerInference,
+    arch: m.arch,
+    latency: m.timing.latency,
+    interval: m.timing.interval,
     ioPins: ioPins(m),
     memory: { ...bits, ice40: { ebr: ice40.ebr }, xilinx: { ramb18: xilinx.ramb18, ramb36: xilinx.ramb36, ramb36Equivalent: xilinx.ramb36Equivalent, lutramLuts: xilinx.lutramLuts } },
     analytic: analyticEstimate(m),

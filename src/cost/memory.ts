@@ -11,7 +11,7 @@
  * (bits * logicCost <= block cost: ROMs become LUT logic, RAMs flip-flops) it takes no block. Distributed
  * (LUT) RAM is only used for RAMs: ROMs always go to block RAM or logic.
  */
-import type { HwManifest } from "./manifest.js";
+import type { Manifest } from "../hw/bundle/manifest.js";
 
 export type MemoryKind = "rom" | "ram";
 
@@ -22,7 +22,7 @@ export interface MemoryItem {
   width: number;
   bits: number;
   /** What it holds: weights, biases, activations or logits. */
-  role: "weights" | "bias" | "activations" | "logits";
+  role: "weights" | "bias" | "activations" | "logits" | "other";
 }
 
 export interface BlockShape {
@@ -119,25 +119,18 @@ export const XILINX_MEMORY: MemoryTarget = {
 };
 
 /**
- * The memories of a bundle: weight and bias ROMs per layer, activation buffers, logit registers.
- * A ROM's width counts only lanes that hold a weight in some group: with a single group of
- * N_out < P outputs the idle lanes are constant zero and synthesis drops them.
+ * The memories of a bundle as synthesis sees them: the manifest's memories at their used width
+ * (bits that are constant zero, such as idle lanes of a one-group layer, are dropped by synthesis).
  */
-export function bundleMemories(m: HwManifest): MemoryItem[] {
-  const items: MemoryItem[] = [];
-  m.layers.forEach((l, i) => {
-    const lanes = Math.min(m.lanes, l.outFeatures);
-    const ww = lanes * l.weightBits;
-    const bw = lanes * (l.biasRomWidth / m.lanes);
-    items.push({ name: `w_rom_l${i}`, kind: "rom", depth: l.weightRomDepth, width: ww, bits: l.weightRomDepth * ww, role: "weights" });
-    items.push({ name: `b_rom_l${i}`, kind: "rom", depth: l.biasRomDepth, width: bw, bits: l.biasRomDepth * bw, role: "bias" });
-  });
-  for (const b of m.activationBuffers) items.push({ name: b.name, kind: "ram", depth: b.depth, width: b.width, bits: b.depth * b.width, role: "activations" });
-  const last = m.layers[m.layers.length - 1]!;
-  const classes = m.classes ?? last.outFeatures;
-  const logitBits = m.logitBits ?? last.outBits;
-  items.push({ name: "logit", kind: "ram", depth: classes, width: logitBits, bits: classes * logitBits, role: "logits" });
-  return items;
+export function bundleMemories(m: Manifest): MemoryItem[] {
+  return m.memories.map((x) => ({
+    name: x.name,
+    kind: x.kind,
+    depth: x.depth,
+    width: x.usedWidth,
+    bits: x.depth * x.usedWidth,
+    role: x.role,
+  }));
 }
 
 /** Cost of one 2:1 read-mux bit relative to the block costs. */
@@ -190,10 +183,11 @@ export interface MemorySummary {
 }
 
 /** Memory bits and block-RAM counts of a bundle, from its manifest alone. */
-export function memorySummary(m: HwManifest): MemorySummary {
+export function memorySummary(m: Manifest): MemorySummary {
   const mems = bundleMemories(m);
-  const weightRomBits = m.layers.reduce((s, l) => s + l.weightRomDepth * l.weightRomWidth, 0);
-  const biasRomBits = m.layers.reduce((s, l) => s + l.biasRomDepth * l.biasRomWidth, 0);
+  const full = (role: string, layer?: number) => m.memories.filter((x) => x.role === role && (layer === undefined || x.layer === layer)).reduce((s, x) => s + x.bits, 0);
+  const weightRomBits = full("weights");
+  const biasRomBits = full("bias");
   const sum = (role: MemoryItem["role"]) => mems.filter((x) => x.role === role).reduce((s, x) => s + x.bits, 0);
   const ice = mems.map((x) => mapMemory(x, ICE40_MEMORY));
   const xil = mems.map((x) => mapMemory(x, XILINX_MEMORY));
@@ -202,12 +196,12 @@ export function memorySummary(m: HwManifest): MemorySummary {
   const ramb36 = count(xil, XILINX_RAMB36.name);
   return {
     weightRomBits,
-    weightBitsUsed: m.layers.reduce((s, l) => s + l.inFeatures * l.outFeatures * l.weightBits, 0),
+    weightBitsUsed: m.network.layers.reduce((s, l) => s + l.inFeatures * l.outFeatures * l.weightBits, 0),
     biasRomBits,
     activationBufferBits: sum("activations"),
     logitBits: sum("logits"),
     totalBits: weightRomBits + biasRomBits + sum("activations") + sum("logits"),
-    perLayer: m.layers.map((l) => ({ name: l.name, weightRomBits: l.weightRomDepth * l.weightRomWidth, biasRomBits: l.biasRomDepth * l.biasRomWidth })),
+    perLayer: m.network.layers.map((l, i) => ({ name: l.name, weightRomBits: full("weights", i), biasRomBits: full("bias", i) })),
     ice40: { ebr: count(ice, ICE40_EBR.name), mappings: ice },
     xilinx: { ramb18, ramb36, ramb36Equivalent: ramb36 + ramb18 / 2, lutramLuts: 4 * count(xil, XILINX_LUTRAM_SDP.name), mappings: xil },
   };

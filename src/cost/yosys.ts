@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TritforgeError } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
-import type { HwManifest } from "./manifest.js";
+import type { Manifest } from "../hw/bundle/manifest.js";
 import { parseStatJson, type CellStats, type SynthTarget } from "./stats.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -99,8 +99,8 @@ export function runYosysScript(tool: YosysTool, dir: string, script: string, out
 }
 
 /** The Yosys script of a target; writes the statistics to stat.json (and the iCE40 netlist). */
-export function synthScript(target: SynthTarget, manifest: Pick<HwManifest, "rtl" | "top">): string {
-  const read = manifest.rtl.map((f) => `read_verilog -DSYNTHESIS ${f}`).join("\n");
+export function synthScript(target: SynthTarget, manifest: Pick<Manifest, "files" | "top">): string {
+  const read = manifest.files.rtl.map((f) => `read_verilog -DSYNTHESIS ${f}`).join("\n");
   const synth =
     target === "generic" ? `synth -top ${manifest.top}` : target === "ice40" ? `synth_ice40 -top ${manifest.top} -json netlist.json` : `synth_xilinx -top ${manifest.top} -family xc7`;
   return `${read}\n${synth}\ntee -q -o stat.json stat -json\n`;
@@ -126,8 +126,8 @@ export interface SynthOptions {
 }
 
 /** Design files of a bundle (RTL and ROM images) as relative path -> absolute path. */
-export function designFiles(bundleDir: string, manifest: HwManifest): Array<[string, string]> {
-  return [...manifest.rtl, ...manifest.mem].map((rel) => {
+export function designFiles(bundleDir: string, manifest: Manifest): Array<[string, string]> {
+  return [...manifest.files.rtl, ...manifest.files.mem].map((rel) => {
     const abs = join(bundleDir, rel);
     if (!existsSync(abs)) throw new TritforgeError(`${bundleDir}: ${rel} is listed in manifest.json but missing`);
     return [rel, abs];
@@ -152,7 +152,7 @@ interface CacheMeta {
 }
 
 /** Synthesises one bundle for one target (or returns the cached result). */
-export async function synthesize(bundleDir: string, manifest: HwManifest, target: SynthTarget, o: SynthOptions): Promise<SynthResult> {
+export async function synthesize(bundleDir: string, manifest: Manifest, target: SynthTarget, o: SynthOptions): Promise<SynthResult> {
   const files = designFiles(bundleDir, manifest);
   const script = synthScript(target, manifest);
   const key = cacheKey(o.tool, script, files);

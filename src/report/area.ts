@@ -17,10 +17,10 @@
  * Pure functions; results are memoised per shape.
  */
 import { randomDenseNetwork } from "../ir/random.js";
-import { planRtl } from "../rtl/plan.js";
-import { buildManifest } from "../rtl/generate.js";
+import { planMacArray, widenWeights } from "../hw/mac-array/plan.js";
+import { buildManifest } from "../hw/mac-array/manifest.js";
+import type { Manifest } from "../hw/bundle/manifest.js";
 import { analyticEstimate } from "../cost/analytic.js";
-import { parseManifest, type HwManifest } from "../cost/manifest.js";
 import { memorySummary } from "../cost/memory.js";
 
 export const AREA_LANES = 16;
@@ -35,38 +35,14 @@ export interface HwArea {
 
 const cache = new Map<string, HwArea>();
 
-function manifestFor(sizes: readonly number[], levels: number, signalBits: number, lanes: number): HwManifest {
+/** The mac-array manifest of a seeded random network of this shape; `wideBits` widens every weight. */
+function manifestFor(sizes: readonly number[], levels: number, signalBits: number, lanes: number, wideBits?: number): Manifest {
   const net = randomDenseNetwork({ name: "area", seed: 1, sizes: [...sizes], levels, signalBits, inputBits: 8 });
-  return parseManifest(buildManifest(planRtl(net, lanes), net), "area model");
+  const plan = planMacArray(net, lanes);
+  return buildManifest(wideBits === undefined ? plan : widenWeights(plan, wideBits), net);
 }
 
-/** The ternary manifest with every weight `bits` wide (see the module comment). */
-export function widenWeights(m: HwManifest, bits: number): HwManifest {
-  const extra = (l: HwManifest["layers"][number]) => bits - l.weightBits;
-  const layers = m.layers.map((l) => {
-    const lanes = l.weightRomWidth / l.weightBits;
-    const biasBits = l.biasRomWidth / m.lanes;
-    const grow = extra(l);
-    return {
-      ...l,
-      weightBits: bits,
-      weightRomWidth: lanes * bits,
-      weightRomBits: l.weightRomDepth * lanes * bits,
-      biasRomWidth: m.lanes * (biasBits + grow),
-      biasRomBits: l.biasRomDepth * m.lanes * (biasBits + grow),
-      accBits: l.accBits + grow,
-    };
-  });
-  return {
-    ...m,
-    layers,
-    accBits: Math.max(...layers.map((l) => l.accBits)),
-    romBits: layers.reduce((s, l) => s + l.weightRomBits, 0),
-    biasRomBits: layers.reduce((s, l) => s + l.biasRomBits, 0),
-  };
-}
-
-function price(m: HwManifest): HwArea {
+function price(m: Manifest): HwArea {
   return { lut4: analyticEstimate(m).ice40.lut4, ebr: memorySummary(m).ice40.ebr };
 }
 
@@ -79,7 +55,7 @@ export function ffdnnArea(hidden: readonly number[], levels: number, signalBits:
   const hit = cache.get(key);
   if (hit) return hit;
   const sizes = [784, ...hidden, 10];
-  const area = levels === 0 ? price(widenWeights(manifestFor(sizes, 3, signalBits, lanes), FLOAT_WEIGHT_BITS)) : price(manifestFor(sizes, levels, signalBits, lanes));
+  const area = levels === 0 ? price(manifestFor(sizes, 3, signalBits, lanes, FLOAT_WEIGHT_BITS)) : price(manifestFor(sizes, levels, signalBits, lanes));
   cache.set(key, area);
   return area;
 }

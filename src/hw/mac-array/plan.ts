@@ -1,5 +1,5 @@
 /**
- * The hardware plan: every width, depth, count and constant of the accelerator, computed from the
+ * The mac-array plan: every width, depth, count and constant of the accelerator, computed from the
  * IR and the lane count P. Templates only paste these values; nothing is computed in them.
  *
  * Architecture (output-stationary, layer-sequential): P MAC lanes each own one output neuron of the
@@ -7,22 +7,10 @@
  * N_in cycles the P accumulators move into a drain shift register, which requantizes one value per
  * cycle into the next activation buffer while the lanes already accumulate the next group.
  */
-import { analyze, isWeightInfo, signedBits, unsignedBits, weightBits, type WeightLayerInfo } from "../ir/analyze.js";
-import type { DenseLayer, Network } from "../ir/schema.js";
-import { TritforgeError } from "../util/errors.js";
-import { csdTerms, type CsdTerm } from "./csd.js";
-
-export interface RequantPlan {
-  multiplier: number;
-  shift: number;
-  outBits: number;
-  /** CSD terms of the multiplier: the product is a sum of shifted copies. */
-  terms: CsdTerm[];
-  /** Width of the signed product register (holds acc * m + rounding with headroom). */
-  productBits: number;
-  /** 2^(shift-1), or 0 when shift = 0. */
-  roundConst: number;
-}
+import { analyze, isWeightInfo, signedBits, unsignedBits, weightBits, type WeightLayerInfo } from "../../ir/analyze.js";
+import type { DenseLayer, Network } from "../../ir/schema.js";
+import { TritforgeError } from "../../util/errors.js";
+import { planRequant, type RequantPlan } from "../common/requant.js";
 
 export interface LayerPlan {
   index: number;
@@ -86,22 +74,22 @@ export interface RtlPlan {
 
 export const addrBitsFor = (depth: number): number => Math.max(1, unsignedBits(depth - 1));
 
-function planRequant(multiplier: number, shift: number, outBits: number, accBits: number): RequantPlan {
-  const terms = csdTerms(multiplier);
-  const mBits = unsignedBits(multiplier);
-  // Product plus rounding constant must fit; +2 bits cover CSD partial sums and the sign.
-  const productBits = Math.max(accBits + mBits + 2, shift + outBits + 2);
-  return { multiplier, shift, outBits, terms, productBits, roundConst: shift > 0 ? 2 ** (shift - 1) : 0 };
+export const MAX_LANES = 1024;
+
+/** Why the mac-array cannot build `net` (one line), or null. */
+export function unsupportedLayer(net: Network): string | null {
+  const infos = analyze(net);
+  const bad = infos.find((i) => i.layer.kind !== "dense" && !(i.layer.kind === "flatten" && i.index === 0));
+  return bad ? `the mac-array architecture builds dense networks only; layer ${bad.index} ("${bad.layer.name}") is ${bad.layer.kind}` : null;
 }
 
 /** Computes the accelerator plan, or throws a one-line error if the network cannot be built. */
-export function planRtl(net: Network, lanes: number): RtlPlan {
+export function planMacArray(net: Network, lanes: number): RtlPlan {
   if (!Number.isInteger(lanes) || lanes < 1) throw new TritforgeError(`lanes must be a whole number >= 1, got ${lanes}`);
-  if (lanes > 1024) throw new TritforgeError(`lanes must be at most 1024, got ${lanes}`);
+  if (lanes > MAX_LANES) throw new TritforgeError(`lanes must be at most ${MAX_LANES}, got ${lanes}`);
+  const why = unsupportedLayer(net);
+  if (why) throw new TritforgeError(why);
   const infos = analyze(net);
-  const unsupported = infos.find((i) => i.layer.kind !== "dense" && !(i.layer.kind === "flatten" && i.index === 0));
-  if (unsupported)
-    throw new TritforgeError(`RTL generation supports dense networks only; layer ${unsupported.index} ("${unsupported.layer.name}") is ${unsupported.layer.kind}`);
   const weightLayers = infos.filter(isWeightInfo) as WeightLayerInfo[];
   const inputFeatures = net.input.shape.reduce((a, b) => a * b, 1);
   const layers: LayerPlan[] = weightLayers.map((info, index) => {
@@ -167,25 +155,23 @@ export function planRtl(net: Network, lanes: number): RtlPlan {
 }
 
 /**
- * Cycles per inference, from the first input beat accepted to the last logit beat accepted, with
- * an always-valid source and an always-ready sink. Mirrors the control FSM exactly:
- *  - layer issue starts at t; group g's last MAC is at t + N_in (g = 0), then one group every
- *    max(N_in, size of the group still draining) cycles (the drain of a group must be down to its
- *    last value before the next group's accumulators can move in);
- *  - the next layer issues once the last group has drained (n_last cycles after its last MAC, +1);
- *  - after the output layer drains, the FSM enters the output state one cycle later and sends
- *    one logit per cycle.
+ * The same array with every stored weight `bits` wide (for pricing a float network as 32-bit
+ * fixed point, report/area.ts): ROM words, biases and accumulators grow by the extra bits; the
+ * requantizers' products follow the wider accumulators; logits keep their width.
  */
-export function predictCycles(plan: RtlPlan): number {
-  let t = 0;
-  for (const l of plan.layers) {
-    const size = (g: number) => (g === l.groups - 1 ? l.lastGroupSize : plan.lanes);
-    let lastMac = t + l.nIn;
-    for (let g = 1; g < l.groups; g++) lastMac += Math.max(l.nIn, size(g - 1));
-    t = lastMac + size(l.groups - 1) + 1;
-  }
-  return t + 1 + plan.classes;
+export function widenWeights(plan: RtlPlan, bits: number): RtlPlan {
+  const layers = plan.layers.map((l) => {
+    const grow = bits - l.weightBits;
+    const accBits = l.accBits + grow;
+    return {
+      ...l,
+      weightBits: bits,
+      weightRomWidth: plan.lanes * bits,
+      biasBits: l.biasBits + grow,
+      biasRomWidth: plan.lanes * (l.biasBits + grow),
+      accBits,
+      requant: l.requant ? planRequant(l.requant.multiplier, l.requant.shift, l.requant.outBits, accBits) : null,
+    };
+  });
+  return { ...plan, layers, weightBits: bits, accBits: Math.max(...layers.map((l) => l.accBits)) };
 }
-
-/** The ideal compute-bound count: sum over layers of ceil(N_out / P) * N_in. */
-export const idealCycles = (plan: RtlPlan): number => plan.layers.reduce((s, l) => s + l.groups * l.nIn, 0);

@@ -1,0 +1,32 @@
+/**
+ * Writing a hardware bundle: the architecture's files plus network.json, README.md and
+ * manifest.json, built in a temporary sibling and moved into place only when complete.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import { serializeNetwork } from "../../ir/io.js";
+import type { Network } from "../../ir/schema.js";
+import { writeDirAtomic } from "../../util/fs.js";
+import type { Design } from "../architecture.js";
+
+export const TOOL_VERSION = "0.1.0";
+export const NETWORK_FILE = "network.json";
+
+/** SHA-256 of the network exactly as the bundle stores it (manifest network.digest). */
+export const networkDigest = (net: Network): string => createHash("sha256").update(serializeNetwork(net)).digest("hex");
+
+/** Writes every file of the design into `dir` (which must exist). */
+export function writeDesignFiles(dir: string, design: Design, net: Network): void {
+  for (const f of design.files) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  writeFileSync(join(dir, NETWORK_FILE), serializeNetwork(net));
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(design.manifest, null, 2) + "\n");
+}
+
+/** Writes the design's bundle atomically: on any error no folder is left behind. */
+export async function writeBundle(outDir: string, design: Design, net: Network): Promise<void> {
+  await writeDirAtomic(outDir, (tmp) => writeDesignFiles(tmp, design, net));
+}

@@ -1,0 +1,74 @@
+/**
+ * The CSD requantizer shared by every architecture: clamp((acc * m + 2^(sh-1)) >> sh, 0, 2^B - 1)
+ * with the multiplier as a sum of shifted copies (canonical signed digits) and the shift as a bit
+ * selection. `planRequant` computes its widths; `requantView` the Verilog fragments that the
+ * `requant` partial (common/templates/requant.v.hbs) pastes.
+ */
+import { unsignedBits } from "../../ir/analyze.js";
+import { csdTerms, type CsdTerm } from "./csd.js";
+import { signExtend, zeroExtend } from "./verilog.js";
+
+export interface RequantPlan {
+  multiplier: number;
+  shift: number;
+  outBits: number;
+  /** CSD terms of the multiplier: the product is a sum of shifted copies. */
+  terms: CsdTerm[];
+  /** Width of the signed product register (holds acc * m + rounding with headroom). */
+  productBits: number;
+  /** 2^(shift-1), or 0 when shift = 0. */
+  roundConst: number;
+}
+
+export function planRequant(multiplier: number, shift: number, outBits: number, accBits: number): RequantPlan {
+  const terms = csdTerms(multiplier);
+  const mBits = unsignedBits(multiplier);
+  // Product plus rounding constant must fit; +2 bits cover CSD partial sums and the sign.
+  const productBits = Math.max(accBits + mBits + 2, shift + outBits + 2);
+  return { multiplier, shift, outBits, terms, productBits, roundConst: shift > 0 ? 2 ** (shift - 1) : 0 };
+}
+
+export interface RequantView {
+  /** Suffix of the wire names (rq_x_<suffix>, rq_p_<suffix>, rq_y_<suffix>). */
+  suffix: string;
+  multiplier: number;
+  shift: number;
+  outBits: number;
+  productBits: number;
+  xExt: string;
+  sumExpr: string;
+  signBit: number;
+  ovfLow: number;
+  maxOut: number;
+  lowUnused: boolean;
+  lowTop: number;
+  /** rq_y_<suffix> zero-extended to the activation word. */
+  yExt: string;
+}
+
+/**
+ * View of one requantizer reading the `accBits`-wide signed expression `acc` (whose top bit is
+ * `accMsb`), producing `rq_y_<suffix>`, zero-extended to `actBits` in `yExt`.
+ */
+export function requantView(rq: RequantPlan, suffix: string, acc: string, accMsb: string, accBits: number, actBits: number): RequantView {
+  const pw = rq.productBits;
+  const x = `rq_x_${suffix}`;
+  const shifted = (s: number) => (s === 0 ? x : `(${x} <<< ${s})`);
+  let sumExpr = rq.terms.map((t, i) => `${i === 0 ? "" : t.sign > 0 ? " + " : " - "}${shifted(t.shift)}`).join("");
+  if (rq.roundConst > 0) sumExpr += ` + ${pw}'sd${rq.roundConst}`;
+  return {
+    suffix,
+    multiplier: rq.multiplier,
+    shift: rq.shift,
+    outBits: rq.outBits,
+    productBits: pw,
+    xExt: signExtend(acc, accMsb, accBits, pw),
+    sumExpr,
+    signBit: pw - 1,
+    ovfLow: rq.shift + rq.outBits,
+    maxOut: 2 ** rq.outBits - 1,
+    lowUnused: rq.shift > 0,
+    lowTop: rq.shift - 1,
+    yExt: zeroExtend(`rq_y_${suffix}`, rq.outBits, actBits),
+  };
+}

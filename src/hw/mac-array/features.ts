@@ -1,0 +1,27 @@
+/**
+ * Structural features of a mac-array design for the analytic cost model (cost/analytic.ts), from
+ * the plan alone. The memory-derived features (ROM logic, ROM output registers, bank muxes) are
+ * computed by the cost model from the manifest's memories, the same for every architecture.
+ *   lane      P * accBits                    lane add/subtract, accumulator, drain register and mux
+ *   shiftAdd  P * accBits * (weightBits - 2) extra shifted copies a lane adds for M > 3
+ *   layerMux  P * (accBits + weightBits) * (layers - 1)  per-layer selection of weights and biases
+ *   biasRegs  bias register bits of layers with more than one group (a one-group layer's bias
+ *             is a constant): sum of min(P, N_out) * bias bits
+ *   requant   sum over hidden layers of CSD terms * product bits (the shift-add requantizers)
+ *   control   1 (FSM, counters, argmax, stream interface)
+ */
+import type { RtlPlan } from "./plan.js";
+
+export function structuralFeatures(plan: RtlPlan): Record<string, number> {
+  const P = plan.lanes;
+  const acc = plan.accBits;
+  const wb = plan.weightBits;
+  return {
+    lane: P * acc,
+    shiftAdd: P * acc * Math.max(0, wb - 2),
+    layerMux: P * (acc + wb) * (plan.layers.length - 1),
+    biasRegs: plan.layers.reduce((s, l) => s + (l.groups > 1 ? Math.min(P, l.nOut) * l.biasBits : 0), 0),
+    requant: plan.layers.reduce((s, l) => s + (l.requant ? l.requant.terms.length * l.requant.productBits : 0), 0),
+    control: 1,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Architecture `mac-array`: layer-sequential, P output-stationary MAC lanes, inputs broadcast one
+ * per cycle; the smallest design, for small FPGAs. Parameter: lanes (P).
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { Network } from "../../ir/schema.js";
+import type { Architecture, BundleFile, Design } from "../architecture.js";
+import { TOOL_VERSION } from "../common/bundle.js";
+import { templateSet } from "../common/render.js";
+import { testbenchView } from "../common/testbench.js";
+import type { Manifest } from "../bundle/manifest.js";
+import { ARCH_ID, buildManifest } from "./manifest.js";
+import { MAX_LANES, planMacArray, unsupportedLayer, type RtlPlan } from "./plan.js";
+import { acceleratorView, netSummary, romFiles } from "./render.js";
+import { biasRomLines, weightRomLines } from "./rom.js";
+
+export const macArrayParams = z.strictObject({
+  lanes: z.number().int().min(1).max(MAX_LANES).default(16),
+});
+export type MacArrayParams = z.infer<typeof macArrayParams>;
+
+const render = templateSet(join(dirname(fileURLToPath(import.meta.url)), "templates"));
+
+function readme(plan: RtlPlan, net: Network, m: Manifest): string {
+  const p = net.provenance;
+  const acc = p.accuracy ? `integer-model accuracy ${(p.accuracy.value * 100).toFixed(2)}% on ${p.accuracy.samples} ${p.dataset ?? ""} ${p.accuracy.split} samples` : "no measured accuracy";
+  const bits = (role: string) => m.memories.filter((x) => x.role === role).reduce((s, x) => s + x.bits, 0);
+  return render("bundle-readme", {
+    toolVersion: TOOL_VERSION,
+    top: plan.top,
+    netName: net.name,
+    modelNote: p.untrained ? "UNTRAINED seeded random weights" : `${p.source}${p.dataset ? ` on ${p.dataset}` : ""}, ${acc}`,
+    netSummary: netSummary(plan),
+    lanes: plan.lanes,
+    romBits: bits("weights"),
+    romCount: plan.layers.length,
+    biasRomBits: bits("bias"),
+    activationBufferBits: bits("activations"),
+    latency: m.timing.latency,
+    interval: m.timing.interval,
+    inputBits: plan.inputBits,
+    inputFeatures: plan.inputFeatures,
+    logitBits: plan.logitBits,
+    classBits: plan.classBits,
+    classes: plan.classes,
+  });
+}
+
+/** Plans and renders every file of a mac-array bundle (except network.json and manifest.json). */
+export function designMacArray(plan: RtlPlan, net: Network): Design {
+  const manifest = buildManifest(plan, net);
+  const files: BundleFile[] = [
+    { path: manifest.files.rtl[0]!, content: render("accelerator", acceleratorView(plan, net, manifest.interface)) },
+    { path: manifest.files.testbench, content: render("testbench", testbenchView(plan.top, manifest.interface, TOOL_VERSION)) },
+  ];
+  for (const l of plan.layers) {
+    const f = romFiles(plan, l);
+    files.push({ path: `mem/${f.weightRom}`, content: weightRomLines(l, plan.lanes).join("\n") + "\n" });
+    files.push({ path: `mem/${f.biasRom}`, content: biasRomLines(l, plan.lanes).join("\n") + "\n" });
+  }
+  files.push({ path: "README.md", content: readme(plan, net, manifest) });
+  return { manifest, files };
+}
+
+export const macArray: Architecture<MacArrayParams> = {
+  id: ARCH_ID,
+  summary: "layer-sequential, P output-stationary MAC lanes, one input broadcast per cycle (smallest; params: lanes)",
+  params: macArrayParams,
+  unsupported: (net) => unsupportedLayer(net),
+  build: (net, params) => designMacArray(planMacArray(net, params.lanes), net),
+};

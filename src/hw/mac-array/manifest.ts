@@ -1,0 +1,80 @@
+/** The mac-array's bundle manifest: every number from the plan and the cycle model. */
+import type { Network } from "../../ir/schema.js";
+import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestInterface, type ManifestMemory } from "../bundle/manifest.js";
+import { axisInterface } from "../common/axis.js";
+import { networkDigest, NETWORK_FILE, TOOL_VERSION } from "../common/bundle.js";
+import { idealCycles, interval, latency } from "./cycles.js";
+import { structuralFeatures } from "./features.js";
+import type { RtlPlan } from "./plan.js";
+import { romFiles } from "./render.js";
+
+export const ARCH_ID = "mac-array";
+
+export const macArrayInterface = (plan: RtlPlan): ManifestInterface =>
+  axisInterface({ inputBits: plan.inputBits, inputBeats: plan.inputFeatures, logitBits: plan.logitBits, classBits: plan.classBits, classes: plan.classes });
+
+function memories(plan: RtlPlan): ManifestMemory[] {
+  const out: ManifestMemory[] = [];
+  for (const l of plan.layers) {
+    const f = romFiles(plan, l);
+    // Lanes that hold a weight in some group: with one group of N_out < P outputs the idle lanes
+    // are constant zero.
+    const used = Math.min(plan.lanes, l.nOut);
+    out.push({ name: `w_rom_l${l.index}`, kind: "rom", role: "weights", layer: l.index, depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, usedWidth: used * l.weightBits, file: `mem/${f.weightRom}` });
+    out.push({ name: `b_rom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.biasRomDepth, width: l.biasRomWidth, bits: l.biasRomDepth * l.biasRomWidth, usedWidth: used * l.biasBits, file: `mem/${f.biasRom}` });
+  }
+  for (const b of plan.buffers) out.push({ name: `buf${b.index}`, kind: "ram", role: "activations", layer: null, depth: b.depth, width: plan.actBits, bits: b.depth * plan.actBits, usedWidth: plan.actBits, file: null });
+  out.push({ name: "logit", kind: "ram", role: "logits", layer: null, depth: plan.classes, width: plan.logitBits, bits: plan.classes * plan.logitBits, usedWidth: plan.logitBits, file: null });
+  return out;
+}
+
+export function buildManifest(plan: RtlPlan, net: Network): Manifest {
+  const mems = memories(plan);
+  return {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    name: plan.name,
+    top: plan.top,
+    arch: { id: ARCH_ID, params: { lanes: plan.lanes } },
+    files: {
+      rtl: [`rtl/${plan.top}.v`],
+      mem: mems.flatMap((m) => (m.file ? [m.file] : [])),
+      testbench: `tb/${plan.top}_tb.v`,
+      network: NETWORK_FILE,
+    },
+    interface: macArrayInterface(plan),
+    network: {
+      name: net.name,
+      digest: networkDigest(net),
+      input: { shape: net.input.shape, features: plan.inputFeatures, bits: plan.inputBits },
+      classes: plan.classes,
+      layers: plan.layers.map((l) => ({
+        name: l.name,
+        kind: l.layer.kind,
+        inFeatures: l.nIn,
+        outFeatures: l.nOut,
+        levels: l.levels,
+        weightBits: l.weightBits,
+        accBits: l.accBits,
+        outBits: l.requant ? l.requant.outBits : l.accBits,
+      })),
+      provenance: net.provenance,
+    },
+    memories: mems,
+    timing: { latency: latency(plan), interval: interval(plan), ideal: idealCycles(plan) },
+    features: structuralFeatures(plan),
+    structure: {
+      lanes: plan.lanes,
+      accBits: plan.accBits,
+      actBits: plan.actBits,
+      logitBits: plan.logitBits,
+      layers: plan.layers.map((l) => ({
+        groups: l.groups,
+        lastGroupSize: l.lastGroupSize,
+        biasBits: l.biasBits,
+        requant: l.requant ? { multiplier: l.requant.multiplier, shift: l.requant.shift, csdTerms: l.requant.terms.length, productBits: l.requant.productBits } : null,
+      })),
+    },
+    provenance: { tool: "tritforge", toolVersion: TOOL_VERSION },
+  };
+}

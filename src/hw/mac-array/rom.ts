@@ -1,0 +1,28 @@
+/**
+ * The mac-array's ROM images. Word w of a layer's weight ROM holds, for group g = floor(w / N_in)
+ * and input j = w mod N_in, the weights of outputs g*P .. g*P+P-1 for input j: lane k in bits
+ * [k*b, k*b+b) (common/rom.ts packing). Outputs past N_out (the last group's idle lanes) hold 0.
+ * Bias ROM word g holds the biases of group g the same way.
+ */
+import { packWord } from "../common/rom.js";
+import type { LayerPlan } from "./plan.js";
+
+function groupLanes(lanes: number, g: number, nOut: number, value: (o: number) => number): number[] {
+  return Array.from({ length: lanes }, (_, k) => {
+    const o = g * lanes + k;
+    return o < nOut ? value(o) : 0;
+  });
+}
+
+export function weightRomLines(l: LayerPlan, lanes: number): string[] {
+  const lines: string[] = [];
+  const w = l.layer.weights;
+  for (let g = 0; g < l.groups; g++)
+    for (let j = 0; j < l.nIn; j++) lines.push(packWord(groupLanes(lanes, g, l.nOut, (o) => w[o * l.nIn + j]!), l.weightBits));
+  return lines;
+}
+
+export function biasRomLines(l: LayerPlan, lanes: number): string[] {
+  return Array.from({ length: l.groups }, (_, g) => packWord(groupLanes(lanes, g, l.nOut, (o) => l.layer.bias[o]!), l.biasBits));
+}
+
