@@ -8,19 +8,21 @@ import type { SweepConfig } from "../sweep/config.js";
 import { expandPoints } from "../sweep/points.js";
 import type { PointRecord } from "../sweep/store.js";
 import { writeDirAtomic } from "../util/fs.js";
+import { toCells, type Cell } from "./aggregate.js";
 import { gap } from "./claims.js";
+import { currentRecords } from "./current.js";
 import { accuracyVsParameters, directVsRetrained, ecrVsSize, gapVsDepth, gapVsWidth, renderSvg } from "./plots.js";
 import { toCsv, toRows, withAreaEcr, type Row } from "./rows.js";
 import { renderSummary, type SweepProgress, type SweepSettings } from "./summary.js";
 
-export function progressOf(records: readonly PointRecord[], configs: readonly SweepConfig[]): SweepProgress[] {
+export function progressOf(records: readonly PointRecord[], configs: readonly SweepConfig[], legacy: ReadonlySet<string> = new Set()): SweepProgress[] {
   const sweeps = [...new Set([...configs.map((c) => c.name), ...records.map((r) => r.sweep)])].filter((s) => records.some((r) => r.sweep === s));
   return sweeps.map((sweep) => {
     const config = configs.find((c) => c.name === sweep);
     const ids = new Set(records.filter((r) => r.sweep === sweep).map((r) => r.id));
     if (!config) {
       const floats = records.filter((r) => r.sweep === sweep && r.kind === "float").length;
-      return { sweep, done: ids.size, total: ids.size, archsDone: floats, archsTotal: floats };
+      return { sweep, done: ids.size, total: ids.size, archsDone: floats, archsTotal: floats, legacy: 0 };
     }
     const points = expandPoints(config);
     const floats = points.filter((p) => p.spec.kind === "float");
@@ -30,6 +32,7 @@ export function progressOf(records: readonly PointRecord[], configs: readonly Sw
       total: points.length,
       archsDone: floats.filter((p) => ids.has(p.id)).length,
       archsTotal: floats.length,
+      legacy: [...ids].filter((id) => legacy.has(id)).length,
     };
   });
 }
@@ -50,7 +53,7 @@ export function settingsOf(records: readonly PointRecord[]): SweepSettings[] {
   });
 }
 
-const ROW_COLUMNS: (keyof Row & string)[] = ["sweep", "dataset", "family", "arch", "width", "depth", "seed", "parameters", "weights", "precision", "levels", "mode", "accuracy", "floatAccuracy", "memoryBits", "idealMemoryBits", "ecr", "ecrBound", "ecrIdeal", "lut4", "ebr", "ecrLut4", "ecrLut4Bound", "ecrEbr", "ecrEbrBound", "seconds", "backend", "pointId"];
+const ROW_COLUMNS: (keyof Row & string)[] = ["sweep", "dataset", "family", "arch", "width", "depth", "seed", "parameters", "weights", "precision", "levels", "mode", "accuracy", "floatAccuracy", "memoryBits", "idealMemoryBits", "ecr", "ecrBound", "ecrIdeal", "lut4", "ebr", "ecrLut4", "ecrLut4Bound", "ecrEbr", "ecrEbrBound", "selection", "legacy", "seconds", "backend", "pointId"];
 
 interface GapRow {
   arch: string;
@@ -107,13 +110,79 @@ function gapTable(rows: readonly Row[]): GapRow[] {
   return out;
 }
 
+interface CellRow {
+  arch: string;
+  width: number;
+  depth: number;
+  parameters: number;
+  precision: string;
+  mode: string;
+  seeds: number;
+  accuracy_mean: number;
+  accuracy_sd?: number;
+  accuracy_lo?: number;
+  accuracy_hi?: number;
+  gap_mean: number;
+  gap_lo?: number;
+  gap_hi?: number;
+  memory_bits: number;
+  ecr?: number;
+  ecr_bound?: string;
+  ecr_lo?: number;
+  ecr_hi?: number;
+  ecr_ebr?: number;
+  ecr_ebr_lo?: number;
+  ecr_ebr_hi?: number;
+  ecr_lut4?: number;
+  ecr_lut4_lo?: number;
+  ecr_lut4_hi?: number;
+  kept_direct: number;
+  legacy: number;
+}
+const fin = (v: number) => (Number.isFinite(v) ? v : undefined);
+const CELL_COLUMNS: (keyof CellRow & string)[] = ["arch", "width", "depth", "parameters", "precision", "mode", "seeds", "accuracy_mean", "accuracy_sd", "accuracy_lo", "accuracy_hi", "gap_mean", "gap_lo", "gap_hi", "memory_bits", "ecr", "ecr_bound", "ecr_lo", "ecr_hi", "ecr_ebr", "ecr_ebr_lo", "ecr_ebr_hi", "ecr_lut4", "ecr_lut4_lo", "ecr_lut4_hi", "kept_direct", "legacy"];
+
+function cellTable(cells: readonly Cell[]): CellRow[] {
+  return cells.map((c) => ({
+    arch: c.arch,
+    width: c.width,
+    depth: c.depth,
+    parameters: c.parameters,
+    precision: c.precision,
+    mode: c.mode,
+    seeds: c.accuracy.n,
+    accuracy_mean: c.accuracy.mean,
+    accuracy_sd: fin(c.accuracy.sd),
+    accuracy_lo: fin(c.accuracy.lo),
+    accuracy_hi: fin(c.accuracy.hi),
+    gap_mean: c.gap.mean,
+    gap_lo: fin(c.gap.lo),
+    gap_hi: fin(c.gap.hi),
+    memory_bits: c.memoryBits,
+    ecr: c.ecr?.value,
+    ecr_bound: c.ecr?.bound,
+    ecr_lo: c.ecr ? fin(c.ecr.lo) : undefined,
+    ecr_hi: c.ecr ? fin(c.ecr.hi) : undefined,
+    ecr_ebr: c.ecrEbr?.value,
+    ecr_ebr_lo: c.ecrEbr ? fin(c.ecrEbr.lo) : undefined,
+    ecr_ebr_hi: c.ecrEbr ? fin(c.ecrEbr.hi) : undefined,
+    ecr_lut4: c.ecrLut4?.value,
+    ecr_lut4_lo: c.ecrLut4 ? fin(c.ecrLut4.lo) : undefined,
+    ecr_lut4_hi: c.ecrLut4 ? fin(c.ecrLut4.hi) : undefined,
+    kept_direct: c.keptDirect,
+    legacy: c.legacy,
+  }));
+}
+
 export interface BuiltReport {
   files: string[];
   rows: number;
 }
 
 export async function buildReport(records: readonly PointRecord[], configs: readonly SweepConfig[], stores: string[], outDir: string): Promise<BuiltReport> {
-  const rows = withAreaEcr(toRows(records));
+  const { legacy } = currentRecords(records, configs);
+  const rows = withAreaEcr(toRows(records, legacy));
+  const cells = toCells(rows);
   const files: string[] = [];
   await writeDirAtomic(outDir, async (dir) => {
     const write = (name: string, text: string) => {
@@ -125,6 +194,9 @@ export async function buildReport(records: readonly PointRecord[], configs: read
     const figures: { sweep: string; file: string; caption: string }[] = [];
     for (const sweep of [...new Set(rows.map((r) => r.sweep))]) {
       const rs = rows.filter((r) => r.sweep === sweep);
+      const cs = cells.filter((c) => c.sweep === sweep);
+      write(`${sweep}-mean.csv`, toCsv(cellTable(cs), CELL_COLUMNS));
+      tables.push(`${sweep}-mean.csv`);
       const gt = gapTable(rs);
       if (gt.length) {
         write(`${sweep}-quantized.csv`, toCsv(gt, ["arch", "width", "depth", "seed", "parameters", "precision", "float", "direct", "retrained", "gap_direct", "gap_retrained", "memory_bits", "ecr", "ecr_bound", "ecr_ideal", "lut4", "ebr", "ecr_lut4", "ecr_lut4_bound", "ecr_ebr", "ecr_ebr_bound"]));
@@ -132,15 +204,15 @@ export async function buildReport(records: readonly PointRecord[], configs: read
       }
       const family = rs[0]!.family;
       const figs: [string, string, ReturnType<typeof accuracyVsParameters> | null][] = [
-        [`${sweep}-accuracy.svg`, `${sweep}: test accuracy vs parameters per precision, direct and retrained panels (float in both)`, accuracyVsParameters(rs, `${sweep}: accuracy vs parameters`)],
+        [`${sweep}-accuracy.svg`, `${sweep}: test accuracy vs parameters per precision, direct and retrained panels (float in both)`, accuracyVsParameters(cs, `${sweep}: accuracy vs parameters`)],
         [
           `${sweep}-gap-width.svg`,
           `${sweep}: float − retrained gap vs ${family === "ffdnn" ? "hidden width, per depth" : "feature maps of the first conv layer"}`,
-          rs.some((r) => r.mode === "retrained") ? gapVsWidth(rs, `${sweep}: gap vs width`, family === "ffdnn" ? "hidden width (log scale)" : "feature maps of the first conv layer (log scale)") : null,
+          rs.some((r) => r.mode === "retrained") ? gapVsWidth(cs, `${sweep}: gap vs width`, family === "ffdnn" ? "hidden width (log scale)" : "feature maps of the first conv layer (log scale)") : null,
         ],
-        [`${sweep}-gap-depth.svg`, `${sweep}: float − retrained gap vs depth, per width`, family === "ffdnn" && rs.some((r) => r.mode === "retrained") ? gapVsDepth(rs, `${sweep}: gap vs depth`) : null],
+        [`${sweep}-gap-depth.svg`, `${sweep}: float − retrained gap vs depth, per width`, family === "ffdnn" && rs.some((r) => r.mode === "retrained") ? gapVsDepth(cs, `${sweep}: gap vs depth`) : null],
         [`${sweep}-direct-vs-retrained.svg`, `${sweep}: direct vs retrained accuracy (above the diagonal: retraining helped)`, rs.some((r) => r.mode === "retrained") ? directVsRetrained(rs, `${sweep}: direct vs retrained`) : null],
-        [`${sweep}-ecr.svg`, `${sweep}: ECR of the retrained nets vs size: memory, and for FFDNNs block RAM and logic of the P = 16 accelerator (triangles are bounds)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(rs, `${sweep}: effective compression ratio`) : null],
+        [`${sweep}-ecr.svg`, `${sweep}: ECR of the retrained nets vs size: memory, and for FFDNNs block RAM and logic of the P = 16 accelerator (triangles are bounds)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(cs, `${sweep}: effective compression ratio`) : null],
       ];
       for (const [file, caption, spec] of figs) {
         if (!spec) continue;
@@ -148,7 +220,7 @@ export async function buildReport(records: readonly PointRecord[], configs: read
         figures.push({ sweep, file, caption });
       }
     }
-    write("summary.md", renderSummary({ settings: settingsOf(records), rows, stores, progress: progressOf(records, configs), figures, tables }));
+    write("summary.md", renderSummary({ settings: settingsOf(records), rows, cells, stores, progress: progressOf(records, configs, legacy), figures, tables }));
   });
   return { files, rows: rows.length };
 }

@@ -4,35 +4,42 @@
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
-import { gap } from "./claims.js";
+import type { Cell, CellEcr } from "./aggregate.js";
+import type { Interval } from "./intervals.js";
 import type { Row } from "./rows.js";
 
 type Spec = vl.TopLevelSpec;
 
 const PRECISION_ORDER = ["float", "4-bit (M=15)", "3-bit (M=7)", "ternary"];
-const precisionScale = (rows: readonly Row[]) => {
+const precisionScale = (rows: readonly { precision: string }[]) => {
   const present = [...new Set(rows.map((r) => r.precision))];
   return [...PRECISION_ORDER.filter((p) => present.includes(p)), ...present.filter((p) => !PRECISION_ORDER.includes(p)).sort()];
 };
 
 const pct = (v: number) => Math.round(v * 10000) / 100;
+/** Mean and 95% interval ends in percent; a point without an interval gets a zero-length bar. */
+const band = (i: Interval) => ({ mean: pct(i.mean), lo: pct(Number.isFinite(i.lo) ? i.lo : i.mean), hi: pct(Number.isFinite(i.hi) ? i.hi : i.mean) });
+/** Error bars of the 95% seed interval, drawn under a layer's points. */
+const errorBars = (x: object, color: object) => ({ mark: { type: "rule", strokeWidth: 1.5 }, encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color } });
 
 /**
  * Accuracy vs parameters (log x): one panel for direct quantization and one for retraining, the float
  * nets drawn in both as the reference; colour = precision, dash = depth (one line per depth series,
  * so lines never jump between depths).
  */
-export function accuracyVsParameters(rows: readonly Row[], title: string): Spec {
+export function accuracyVsParameters(cells: readonly Cell[], title: string): Spec {
   const panels = [
     ["direct", "direct quantization"],
     ["retrained", "retrained"],
   ] as const;
   const values = panels.flatMap(([mode, panel]) =>
-    rows
-      .filter((r) => r.mode === "float" || r.mode === mode)
-      .map((r) => ({ parameters: r.parameters, accuracy: pct(r.accuracy), precision: r.precision, panel, arch: r.arch, depth: String(r.depth) })),
+    cells
+      .filter((c) => c.mode === "float" || c.mode === mode)
+      .map((c) => { const b = band(c.accuracy); return { parameters: c.parameters, accuracy: b.mean, lo: b.lo, hi: b.hi, precision: c.precision, panel, arch: c.arch, depth: String(c.depth), seeds: c.accuracy.n }; }),
   );
-  const depths = new Set(rows.map((r) => r.depth));
+  const depths = new Set(cells.map((c) => c.depth));
+  const x = { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" };
+  const color = { field: "precision", type: "nominal", sort: precisionScale(cells), title: "precision" };
   return {
     title,
     data: { values },
@@ -41,48 +48,58 @@ export function accuracyVsParameters(rows: readonly Row[], title: string): Spec 
     spec: {
       width: 360,
       height: 300,
-      mark: { type: "line", point: true },
-      encoding: {
-        x: { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" },
-        y: { field: "accuracy", type: "quantitative", scale: { zero: false }, title: "test accuracy (%), integer model" },
-        color: { field: "precision", type: "nominal", sort: precisionScale(rows), title: "precision" },
-        ...(depths.size > 1 ? { strokeDash: { field: "depth", type: "ordinal", title: "hidden layers", scale: { range: [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]] }, legend: { symbolType: "stroke", symbolStrokeWidth: 2, symbolSize: 400, encode: { symbols: { update: { stroke: { value: "#444" } } } } } } } : {}),
-        detail: { field: "depth" },
-        tooltip: [{ field: "arch" }, { field: "precision" }, { field: "accuracy" }],
-      },
+      layer: [
+        errorBars(x, color),
+        {
+          mark: { type: "line", point: true },
+          encoding: {
+            x,
+            y: { field: "accuracy", type: "quantitative", scale: { zero: false }, title: "test accuracy (%), integer model: mean and 95% CI over seeds" },
+            color,
+            ...(depths.size > 1 ? { strokeDash: { field: "depth", type: "ordinal", title: "hidden layers", scale: { range: [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]] }, legend: { symbolType: "stroke", symbolStrokeWidth: 2, symbolSize: 400, encode: { symbols: { update: { stroke: { value: "#444" } } } } } } } : {}),
+            detail: { field: "depth" },
+            tooltip: [{ field: "arch" }, { field: "precision" }, { field: "accuracy" }, { field: "lo" }, { field: "hi" }, { field: "seeds" }],
+          },
+        },
+      ],
     },
   } as Spec;
 }
 
-/** Float-minus-retrained gap of the retrained rows, one panel per precision; `x` and `color` pick the axes. */
-function gapPanels(rows: readonly Row[], title: string, x: object, color: object): Spec {
-  const values = rows.filter((r) => r.mode === "retrained").map((r) => ({ width: r.width, depth: r.depth, gap: pct(gap(r)), precision: r.precision, arch: r.arch }));
+/** Float-minus-retrained gap of the retrained cells with 95% error bars, one panel per precision; `x` and `color` pick the axes. */
+function gapPanels(cells: readonly Cell[], title: string, x: object, color: object): Spec {
+  const values = cells.filter((c) => c.mode === "retrained").map((c) => { const b = band(c.gap); return { width: c.width, depth: c.depth, gap: b.mean, lo: b.lo, hi: b.hi, precision: c.precision, arch: c.arch, seeds: c.gap.n }; });
   return {
     title,
     data: { values },
-    facet: { column: { field: "precision", type: "nominal", sort: precisionScale(rows), title: null } },
+    facet: { column: { field: "precision", type: "nominal", sort: precisionScale(cells), title: null } },
     spec: {
       width: 220,
       height: 220,
-      mark: { type: "line", point: true },
-      encoding: {
-        x,
-        y: { field: "gap", type: "quantitative", title: "float − retrained (pp)" },
-        color,
-        tooltip: [{ field: "arch" }, { field: "gap" }],
-      },
+      layer: [
+        errorBars(x, color),
+        {
+          mark: { type: "line", point: true },
+          encoding: {
+            x,
+            y: { field: "gap", type: "quantitative", title: "float − retrained (pp), mean and 95% CI" },
+            color,
+            tooltip: [{ field: "arch" }, { field: "gap" }, { field: "lo" }, { field: "hi" }, { field: "seeds" }],
+          },
+        },
+      ],
     },
   } as Spec;
 }
 
 /** Float-minus-retrained gap vs hidden width (log x), one line per depth, one panel per precision. */
-export function gapVsWidth(rows: readonly Row[], title: string, xTitle = "hidden width (log scale)"): Spec {
-  return gapPanels(rows, title, { field: "width", type: "quantitative", scale: { type: "log", base: 2 }, title: xTitle }, { field: "depth", type: "nominal", title: "depth" });
+export function gapVsWidth(cells: readonly Cell[], title: string, xTitle = "hidden width (log scale)"): Spec {
+  return gapPanels(cells, title, { field: "width", type: "quantitative", scale: { type: "log", base: 2 }, title: xTitle }, { field: "depth", type: "nominal", title: "depth" });
 }
 
 /** Float-minus-retrained gap vs depth, one line per width, one panel per precision. */
-export function gapVsDepth(rows: readonly Row[], title: string): Spec {
-  return gapPanels(rows, title, { field: "depth", type: "ordinal", title: "hidden layers" }, { field: "width", type: "ordinal", title: "width", scale: { scheme: "viridis" } });
+export function gapVsDepth(cells: readonly Cell[], title: string): Spec {
+  return gapPanels(cells, title, { field: "depth", type: "ordinal", title: "hidden layers" }, { field: "width", type: "ordinal", title: "width", scale: { scheme: "viridis" } });
 }
 
 /** Direct vs retrained accuracy; points above the diagonal gained from retraining. */
@@ -114,22 +131,28 @@ export function directVsRetrained(rows: readonly Row[], title: string): Spec {
 }
 
 /**
- * ECR of the retrained nets vs their size; bounds drawn as triangles. One panel per ECR kind present:
- * memory (weights), and for FFDNNs block RAM and logic (area.ts).
+ * ECR of the retrained nets vs their size, on the mean curves, with the seed interval as error bars;
+ * bounds drawn as triangles. One panel per ECR kind present: memory (weights), and for FFDNNs block
+ * RAM and logic (area.ts).
  */
-export function ecrVsSize(rows: readonly Row[], title: string): Spec {
+export function ecrVsSize(cells: readonly Cell[], title: string): Spec {
   const boundLabel = (b: string | undefined) => (b === "exact" ? "exact" : b === "lower" ? "lower bound (≥)" : "upper bound (≤)");
   const kinds = [
-    ["memory (weights)", (r: Row) => r.ecr, (r: Row) => r.ecrBound],
-    ["block RAM (iCE40 EBR)", (r: Row) => r.ecrEbr, (r: Row) => r.ecrEbrBound],
-    ["logic (iCE40 LUT4, estimate)", (r: Row) => r.ecrLut4, (r: Row) => r.ecrLut4Bound],
+    ["memory (weights)", (c: Cell) => c.ecr],
+    ["block RAM (iCE40 EBR)", (c: Cell) => c.ecrEbr],
+    ["logic (iCE40 LUT4, estimate)", (c: Cell) => c.ecrLut4],
   ] as const;
-  const values = kinds.flatMap(([kind, value, bound]) =>
-    rows
-      .filter((r) => r.mode === "retrained" && value(r) !== undefined)
-      .map((r) => ({ parameters: r.parameters, ecr: value(r)!, bound: boundLabel(bound(r)), precision: r.precision, arch: r.arch, kind })),
+  const values = kinds.flatMap(([kind, value]) =>
+    cells
+      .filter((c) => c.mode === "retrained" && value(c) !== undefined)
+      .map((c) => {
+        const e = value(c) as CellEcr;
+        return { parameters: c.parameters, ecr: e.value, lo: Number.isFinite(e.lo) ? e.lo : e.value, hi: Number.isFinite(e.hi) ? e.hi : e.value, bound: boundLabel(e.bound), precision: c.precision, arch: c.arch, kind };
+      }),
   );
   const present = kinds.map((k) => k[0]).filter((k) => values.some((v) => v.kind === k));
+  const x = { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" };
+  const color = { field: "precision", type: "nominal", sort: precisionScale(cells) };
   return {
     title,
     data: { values },
@@ -137,14 +160,19 @@ export function ecrVsSize(rows: readonly Row[], title: string): Spec {
     spec: {
       width: present.length > 1 ? 300 : 520,
       height: 300,
-      mark: { type: "point", size: 70 },
-      encoding: {
-        x: { field: "parameters", type: "quantitative", scale: { type: "log" }, title: "parameters (log scale)" },
-        y: { field: "ecr", type: "quantitative", scale: { type: "log" }, title: "effective compression ratio (log)" },
-        color: { field: "precision", type: "nominal", sort: precisionScale(rows) },
-        shape: { field: "bound", type: "nominal", scale: { domain: ["exact", "lower bound (≥)", "upper bound (≤)"], range: ["circle", "triangle-up", "triangle-down"] } },
-        tooltip: [{ field: "arch" }, { field: "precision" }, { field: "kind" }, { field: "ecr" }, { field: "bound" }],
-      },
+      layer: [
+        { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { x, y: { field: "lo", type: "quantitative", scale: { type: "log" } }, y2: { field: "hi" }, color } },
+        {
+          mark: { type: "point", size: 70 },
+          encoding: {
+            x,
+            y: { field: "ecr", type: "quantitative", scale: { type: "log" }, title: "effective compression ratio (log), mean curves, 95% CI" },
+            color,
+            shape: { field: "bound", type: "nominal", scale: { domain: ["exact", "lower bound (≥)", "upper bound (≤)"], range: ["circle", "triangle-up", "triangle-down"] } },
+            tooltip: [{ field: "arch" }, { field: "precision" }, { field: "kind" }, { field: "ecr" }, { field: "lo" }, { field: "hi" }, { field: "bound" }],
+          },
+        },
+      ],
     },
   } as Spec;
 }

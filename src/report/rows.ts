@@ -47,6 +47,10 @@ export interface Row {
   ecrLut4Bound?: Bound;
   ecrEbr?: number;
   ecrEbrBound?: Bound;
+  /** Retrained rows of keep-direct points: which weights were exported. */
+  selection?: "direct" | "retrained";
+  /** Quantized rows of records made before the keep-direct rule (standing in for their points). */
+  legacy?: boolean;
   seconds: number;
   backend: string;
   pointId: string;
@@ -80,7 +84,8 @@ export function floatCurve(floats: readonly FloatRecord[]): CurvePoint[] {
   return meanCurve(floats.map((f) => ({ key: JSON.stringify(f.spec.arch), size: f.result.weightCount, accuracy: f.result.testAccuracy })));
 }
 
-export function toRows(records: readonly PointRecord[]): Row[] {
+/** `legacy`: ids of quantized records that predate the keep-direct rule (report/current.ts). */
+export function toRows(records: readonly PointRecord[], legacy: ReadonlySet<string> = new Set()): Row[] {
   const floatsBySweep = new Map<string, FloatRecord[]>();
   for (const r of records) if (r.kind === "float") floatsBySweep.set(r.sweep, [...(floatsBySweep.get(r.sweep) ?? []), r]);
   const curves = new Map([...floatsBySweep].map(([s, fs]) => [s, floatCurve(fs)]));
@@ -125,6 +130,8 @@ export function toRows(records: readonly PointRecord[]): Row[] {
         floatAccuracy: q.result.floatAccuracy,
         memoryBits: m.weightMemoryBits,
         idealMemoryBits: ideal,
+        ...(mode === "retrained" && q.result.selection ? { selection: q.result.selection.chosen } : {}),
+        ...(legacy.has(q.id) ? { legacy: true } : {}),
       };
       if (curve.length) {
         const e = memoryEcr(curve, m.accuracy, m.weightMemoryBits);
