@@ -1,0 +1,76 @@
+/**
+ * npm run export -- --model models/X.json --format onnx --out X.onnx [--check]: the quantized
+ * network as a standard ONNX graph that computes the numeric contract exactly; --check runs it in
+ * ONNX Runtime on test images and compares every logit with the bit-exact reference.
+ */
+import { existsSync } from "node:fs";
+import { Command, Option } from "commander";
+import { loadNetwork } from "../ir/io.js";
+import { integerOnnx } from "../onnx/export-int.js";
+import { checkWithOnnxRuntime } from "../onnx/runtime.js";
+import { pickVectors } from "../sim/vectors.js";
+import { parseIntFlag, runCli } from "../util/cli.js";
+import { TritforgeError } from "../util/errors.js";
+import { writeFileAtomic } from "../util/fs.js";
+
+/** More than any test split holds: pickVectors takes the whole split. */
+const ALL_TEST_IMAGES = 1_000_000;
+
+interface Flags {
+  model: string;
+  format: "onnx";
+  out: string;
+  check: boolean;
+  samples: string;
+  seed: string;
+  json: boolean;
+}
+
+async function main(): Promise<void> {
+  const program = new Command("export")
+    .description("Export a quantized network (IR) to a standard format; --check runs the export in ONNX Runtime against the bit-exact reference.")
+    .requiredOption("--model <file>", "quantized network (IR JSON)")
+    .addOption(new Option("--format <format>", "output format: onnx (integer tensors, standard operators, exact)").choices(["onnx"]).default("onnx"))
+    .requiredOption("--out <file>", "output file (.onnx)")
+    .option("--check", "run the exported graph in ONNX Runtime and compare every logit with the reference", false)
+    .option("--samples <N>", "with --check: test images (or seeded random inputs for untrained models); default all test images", "0")
+    .option("--seed <n>", "seed of random inputs for untrained models", "1")
+    .option("--json", "print the result as one JSON object", false)
+    .exitOverride()
+    .allowExcessArguments(false);
+  program.parse();
+  const o = program.opts<Flags>();
+  if (!o.out.endsWith(".onnx")) throw new TritforgeError(`--out must name a .onnx file, got ${o.out}`);
+  if (!existsSync(o.model)) throw new TritforgeError(`model file ${o.model} not found`);
+  const samples = parseIntFlag("--samples", o.samples, 0, 10_000_000);
+  const seed = parseIntFlag("--seed", o.seed, 0);
+  const net = loadNetwork(o.model);
+  const model = integerOnnx(net);
+  writeFileAtomic(o.out, model);
+  const result: Record<string, unknown> = { model: o.model, out: o.out, format: o.format, bytes: model.length };
+  let ok = true;
+  if (o.check) {
+    const picked = pickVectors(net, samples || (net.provenance.untrained ? 1000 : ALL_TEST_IMAGES), seed);
+    const r = await checkWithOnnxRuntime(net, model, Uint8Array.from(picked.inputs), picked.count, picked.labels ?? undefined);
+    ok = r.mismatches === 0;
+    Object.assign(result, { check: { ...r, source: picked.source, accuracy: r.correct === null ? null : r.correct / r.samples } });
+  }
+  if (o.json) process.stdout.write(JSON.stringify(result) + "\n");
+  else {
+    process.stdout.write(`export: ${net.name} -> ${o.out} (ONNX, ${model.length} bytes, integer graph)\n`);
+    const c = result.check as (Awaited<ReturnType<typeof checkWithOnnxRuntime>> & { source: string; accuracy: number | null }) | undefined;
+    if (c)
+      process.stdout.write(
+        `  onnxruntime  ${c.logits - c.mismatches}/${c.logits} logits equal the reference on ${c.samples} inputs (${c.source}), ${c.mismatches} mismatches` +
+          (c.accuracy !== null ? `; accuracy ${(c.accuracy * 100).toFixed(2)}%` : "") +
+          ` (${c.seconds.toFixed(1)} s)\n`,
+      );
+  }
+  if (!ok) {
+    const f = (result.check as { firstMismatch: unknown }).firstMismatch;
+    process.stderr.write(`error: ONNX Runtime and the reference disagree (first: ${JSON.stringify(f)})\n`);
+    process.exitCode = 1;
+  }
+}
+
+runCli(main);
