@@ -8,18 +8,21 @@
  * `TRITFORGE_DATA_ROOT=/dir` replaces both defaults by /dir/<name>; `opts.root` names the folder
  * holding the four files directly. Each file may be plain or gzipped (`<file>` or `<file>.gz`).
  * Any image count is accepted (the installed sets hold the official 60,000 / 10,000).
+ * Any other data set is a folder of IDX or .npy files (./folder.ts): `loadDataset(path)`; its
+ * image shape and class count come from the files.
  */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TritforgeError } from "../util/errors.js";
+import { isDataFolder, loadDatasetFolder } from "./folder.js";
 import { readIdxFile } from "./idx.js";
 
 export type DatasetName = "fashion-mnist" | "mnist";
 export const DATASET_NAMES: readonly DatasetName[] = ["fashion-mnist", "mnist"];
 
-/** `images` is count x 784 bytes, row-major 28x28 (HWC with one channel), values 0..255. */
+/** `images` is count x (H W C) bytes, row-major HWC, values 0..255 (784 per image for the built-in sets). */
 export interface Split {
   images: Uint8Array;
   labels: Uint8Array;
@@ -27,11 +30,13 @@ export interface Split {
 }
 
 export interface Dataset {
-  name: DatasetName;
+  /** A built-in name, or the folder a user's data set was read from. */
+  name: string;
   train: Split;
   test: Split;
-  shape: [28, 28, 1];
-  classes: 10;
+  /** [height, width, channels] of every image. */
+  shape: [number, number, number];
+  classes: number;
 }
 
 export const DATA_ROOT_ENV = "TRITFORGE_DATA_ROOT";
@@ -57,6 +62,12 @@ export function datasetName(name: string): DatasetName {
   return name;
 }
 
+/** A built-in data set name, or a folder holding a user's data set (one-line error otherwise). */
+export function datasetSpec(spec: string): string {
+  if (isDatasetName(spec) || isDataFolder(spec)) return spec;
+  throw new TritforgeError(`unknown data set "${spec}": neither a known data set (${DATASET_NAMES.join(", ")}) nor a folder of IDX or .npy files`);
+}
+
 /** The folder holding a data set's four IDX files (honours TRITFORGE_DATA_ROOT). */
 export function datasetRoot(name: DatasetName): string {
   const override = process.env[DATA_ROOT_ENV];
@@ -70,8 +81,9 @@ export function datasetRoot(name: DatasetName): string {
   }
 }
 
-/** Loads both splits of a data set and checks they are what the name promises. */
+/** Loads both splits of a data set (a built-in name or a folder) and checks they are what the name promises. */
 export function loadDataset(name: string, opts: { root?: string } = {}): Dataset {
+  if (!isDatasetName(name) && isDataFolder(name)) return { name, ...loadDatasetFolder(name) };
   const ds = datasetName(name);
   const root = opts.root ?? datasetRoot(ds);
   return {
