@@ -4,7 +4,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { DATASET_NAMES, datasetName } from "../data/datasets.js";
+import { DATASET_NAMES, datasetSpec, isDatasetName } from "../data/datasets.js";
 import { saveNetwork } from "../ir/io.js";
 import { archId, describeArch, paramShapes, parseConv, parseDense, parseHidden, type Architecture } from "../train/arch.js";
 import { quantizeAndRetrain, trainFloat } from "../train/api.js";
@@ -49,7 +49,7 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 async function main(): Promise<void> {
   const program = new Command("train")
     .description("Train a float FFDNN or CNN, quantize it directly (L2-optimal step) and retrain it with quantized weights and signals; write the integer IR.")
-    .requiredOption("--dataset <name>", `data set: ${DATASET_NAMES.join(" or ")}`)
+    .requiredOption("--dataset <name>", `data set: ${DATASET_NAMES.join(" or ")}, or a folder of IDX / .npy files (train-images, train-labels, test-images, test-labels; docs/interop.md)`)
     .option("--hidden <widths>", "FFDNN hidden layers: WIDTHxDEPTH (1024x3) or a list (512,256)")
     .option("--conv <maps>", "CNN feature maps of the 3x3 conv layers, each followed by 2x2 max-pooling (16,16,32)")
     .option("--dense <widths>", "CNN hidden dense layers after the convolutions (default none)", "")
@@ -74,10 +74,10 @@ async function main(): Promise<void> {
     .exitOverride();
   program.parse();
   const o = program.opts<Flags>();
-  const dataset = datasetName(o.dataset);
+  const dataset = datasetSpec(o.dataset);
   if (!o.hidden === !o.conv) throw new TritforgeError("give exactly one of --hidden (FFDNN) or --conv (CNN)");
   const arch: Architecture = o.hidden ? { kind: "ffdnn", hidden: parseHidden(o.hidden) } : { kind: "cnn", conv: parseConv(o.conv!), dense: parseDense(o.dense) };
-  paramShapes(arch); // throws on an architecture that does not fit 28x28 images
+  if (isDatasetName(dataset)) paramShapes(arch); // throws on an architecture that does not fit 28x28 images (a folder's shape is checked when it is read)
   const levels = parseIntFlag("--levels", o.levels, 3, 255);
   if (levels % 2 === 0) throw new TritforgeError(`--levels must be odd (symmetric levels -K..K), got ${levels}`);
   const signalBits = parseIntFlag("--signal-bits", o.signalBits, 1, 16);
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   ensureWritableDir(dirname(out));
   const name = o.name ?? out.replace(/^.*\//, "").replace(/\.json$/, "").replace(/[^A-Za-z0-9_]/g, "_").replace(/^([^A-Za-z])/, "n$1");
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new TritforgeError(`--name must be an identifier, got "${name}"`);
-  const modelDir = o.modelDir ?? join(".cache", "models", `${dataset}-${archId(arch)}-s${seed}${trainLimit ? `-n${trainLimit}` : ""}-e${epochs}`);
+  const modelDir = o.modelDir ?? join(".cache", "models", `${dataset.replace(/[^A-Za-z0-9_.-]+/g, "_")}-${archId(arch)}-s${seed}${trainLimit ? `-n${trainLimit}` : ""}-e${epochs}`);
   const backend = await initBackend(o.backend);
   const progress = o.progress && !o.json;
   if (!o.json) process.stderr.write(`train: ${describeArch(arch)} on ${dataset}, TF.js backend ${backend}, float model in ${modelDir}\n`);

@@ -3,7 +3,7 @@
  * quantization and retraining, each exported to the IR and measured with the integer model.
  */
 import { mkdirSync } from "node:fs";
-import { loadDataset, type Dataset, type DatasetName } from "../data/datasets.js";
+import { loadDataset, type Dataset } from "../data/datasets.js";
 import type { Network } from "../ir/schema.js";
 import { evaluateFast } from "../reference/fast.js";
 import { exportNetwork, type FloatLayer } from "../quant/export.js";
@@ -12,7 +12,7 @@ import { optimalDelta } from "../quant/uniform.js";
 import { initBackend } from "../tf/backend.js";
 import { TritforgeError } from "../util/errors.js";
 import { makeRng } from "../util/rng.js";
-import { paramShapes, parameterCount, weightCount, type Architecture } from "./arch.js";
+import { archInput, inputFeatures, paramShapes, parameterCount, weightCount, withData, type Architecture } from "./arch.js";
 import { Engine, type QuantState } from "./engine.js";
 import { accuracy, batchTensor, fit, type Samples } from "./loop.js";
 import { hasModel, loadModel, saveModel, type ModelMeta, type Params } from "./store.js";
@@ -20,7 +20,8 @@ import { hasModel, loadModel, saveModel, type ModelMeta, type Params } from "./s
 export type { Architecture } from "./arch.js";
 
 export interface FloatTrainOptions {
-  dataset: DatasetName;
+  /** A built-in data set name or a folder of IDX / .npy files (src/data/folder.ts). */
+  dataset: string;
   arch: Architecture;
   seed: number;
   epochs: number;
@@ -51,7 +52,7 @@ export interface FloatResult {
 
 const VALIDATION_FRACTION = 1 / 12;
 const datasets = new Map<string, Dataset>();
-function dataset(name: DatasetName): Dataset {
+function dataset(name: string): Dataset {
   let d = datasets.get(name);
   if (!d) {
     d = loadDataset(name);
@@ -65,9 +66,10 @@ export function splitTraining(d: Dataset, limit?: number): { train: Samples; val
   const count = Math.min(limit ?? d.train.count, d.train.count);
   const nVal = Math.max(1, Math.round(count * VALIDATION_FRACTION));
   const nTrain = count - nVal;
+  const size = d.shape[0] * d.shape[1] * d.shape[2];
   return {
-    train: { images: d.train.images.subarray(0, nTrain * 784), labels: d.train.labels.subarray(0, nTrain), count: nTrain },
-    validation: { images: d.train.images.subarray(nTrain * 784, count * 784), labels: d.train.labels.subarray(nTrain, count), count: nVal },
+    train: { images: d.train.images.subarray(0, nTrain * size), labels: d.train.labels.subarray(0, nTrain), count: nTrain },
+    validation: { images: d.train.images.subarray(nTrain * size, count * size), labels: d.train.labels.subarray(nTrain, count), count: nVal },
   };
 }
 
@@ -90,8 +92,11 @@ function checkCommon(epochs: number, what: string): void {
   if (!Number.isInteger(epochs) || epochs < 1) throw new TritforgeError(`${what} must be a whole number >= 1, got ${epochs}`);
 }
 
+/** The architecture without the shape fields the data set adds (withData). */
+const layersOf = ({ input: _input, classes: _classes, ...layers }: Architecture): Architecture => layers;
+
 const sameConfig = (meta: ModelMeta, o: FloatTrainOptions): boolean =>
-  JSON.stringify(meta.arch) === JSON.stringify(o.arch) && meta.seed === o.seed && meta.dataset === o.dataset && meta.trainLimit === (o.trainLimit ?? null);
+  JSON.stringify(layersOf(meta.arch)) === JSON.stringify(layersOf(o.arch)) && meta.seed === o.seed && meta.dataset === o.dataset && meta.trainLimit === (o.trainLimit ?? null);
 
 export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
   checkCommon(o.epochs, "epochs");
@@ -104,14 +109,15 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
     resumeFrom = m;
   }
   const d = dataset(o.dataset);
+  const arch = withData(o.arch, d.shape, d.classes);
   const backend = await initBackend(o.backend ?? "auto");
   mkdirSync(o.modelDir, { recursive: true });
   const { train, validation } = splitTraining(d, o.trainLimit);
-  let params: Params = initialParams(o.arch, o.seed);
+  let params: Params = initialParams(arch, o.seed);
   let meta: ModelMeta = {
     format: "tritforge-float-model",
     version: 1,
-    arch: o.arch,
+    arch,
     dataset: o.dataset,
     seed: o.seed,
     status: "training",
@@ -133,7 +139,7 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
     optimizer = resumeFrom.optimizer;
     best = resumeFrom.best;
   }
-  const engine = new Engine(o.arch, params.weights, params.biases);
+  const engine = new Engine(arch, params.weights, params.biases);
   if (optimizer) engine.setOptimizerState(optimizer, meta.adamSteps);
   const history = meta.history.map((h) => h.validationAccuracy ?? h.trainAccuracy);
   const bestSoFar = history.length ? Math.max(...history) : undefined;
@@ -166,8 +172,8 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
     });
     if (meta.status === "training" && o.stopAfter !== undefined && meta.epochsDone < o.epochs && !earlyStopped(meta, o.patience ?? 4)) return resultOf(o.modelDir, meta);
     const final = best ?? (await engine.weights());
-    const testEngine = new Engine(o.arch, final.weights, final.biases);
-    meta.testAccuracy = accuracy(testEngine, d.test, null, o.arch.kind === "cnn");
+    const testEngine = new Engine(arch, final.weights, final.biases);
+    meta.testAccuracy = accuracy(testEngine, d.test, null);
     testEngine.dispose();
     meta.status = "done";
     saveModel(o.modelDir, { meta, ...final }, null);
@@ -258,13 +264,12 @@ const CALIBRATION_CHUNK = 250;
 async function calibrate(engine: Engine, levels: number, signalBits: number, calib: Samples): Promise<QuantState> {
   const { weights } = await engine.weights();
   const q: QuantState = { levels, signalBits, deltas: weights.map((w) => optimalDelta(w, levels)), scales: [], inputScale: 1 / 255 };
-  const image = engine.arch.kind === "cnn";
   for (let i = 0; i < engine.layers.length - 1; i++) {
     let values: Float32Array | null = null;
     let perImage = 0;
     for (let i0 = 0; i0 < calib.count; i0 += CALIBRATION_CHUNK) {
       const n = Math.min(CALIBRATION_CHUNK, calib.count - i0);
-      const x = batchTensor(calib.images, Int32Array.from({ length: n }, (_, b) => i0 + b), n, image);
+      const x = batchTensor(calib.images, Int32Array.from({ length: n }, (_, b) => i0 + b), n, engine.arch);
       const act = engine.hiddenActivations(x, q, i);
       x.dispose();
       const chunk = (await act.data()) as Float32Array;
@@ -306,7 +311,7 @@ async function measure(engine: Engine, q: QuantState, d: Dataset, name: string, 
   const image = meta.arch.kind === "cnn";
   const provisional = exportNetwork({
     name,
-    inputShape: image ? [28, 28, 1] : [784],
+    inputShape: image ? archInput(meta.arch) : [inputFeatures(meta.arch)],
     inputBits: 8,
     inputScale: q.inputScale,
     layers: floatLayers(meta.arch, weights, biases),
@@ -318,7 +323,7 @@ async function measure(engine: Engine, q: QuantState, d: Dataset, name: string, 
   });
   const { correct, accuracy: value } = await evaluateFast(provisional, d.test.images, d.test.labels, d.test.count);
   await initBackend(backendPref); // the fast engine picks its own backend; training continues on the chosen one
-  const fakeQuantAccuracy = accuracy(engine, d.test, q, image);
+  const fakeQuantAccuracy = accuracy(engine, d.test, q);
   const network: Network = {
     ...provisional,
     provenance: {
@@ -337,9 +342,9 @@ export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> 
   const m = loadModel(o.modelDir);
   if (m.meta.status !== "done") throw new TritforgeError(`the float model in ${o.modelDir} has not finished training`);
   const backend = await initBackend(o.backend ?? "auto");
-  const d = dataset(m.meta.dataset as DatasetName);
+  const d = dataset(m.meta.dataset);
   const { train, validation } = splitTraining(d, o.trainLimit ?? m.meta.trainLimit ?? undefined);
-  const calib: Samples = { images: train.images.subarray(0, Math.min(CALIBRATION_SAMPLES, train.count) * 784), labels: train.labels, count: Math.min(CALIBRATION_SAMPLES, train.count) };
+  const calib: Samples = { images: train.images.subarray(0, Math.min(CALIBRATION_SAMPLES, train.count) * inputFeatures(m.meta.arch)), labels: train.labels, count: Math.min(CALIBRATION_SAMPLES, train.count) };
   const engine = new Engine(m.meta.arch, m.weights, m.biases);
   const floatAccuracy = m.meta.testAccuracy ?? 0;
   const common = { float: floatAccuracy, levels: o.levels, signalBits: o.signalBits };

@@ -1,7 +1,29 @@
 /** Network architectures: parsing from the CLI, describing, and counting parameters. */
 import { TritforgeError } from "../util/errors.js";
 
-export type Architecture = { kind: "ffdnn"; hidden: number[] } | { kind: "cnn"; conv: number[]; dense: number[] };
+/**
+ * `input` ([height, width, channels]) and `classes` come from the data set; they are left out for
+ * 28x28x1 images and 10 classes (MNIST, Fashion-MNIST), so those architectures keep their ids.
+ */
+export type Architecture = ({ kind: "ffdnn"; hidden: number[] } | { kind: "cnn"; conv: number[]; dense: number[] }) & DataShape;
+
+export interface DataShape {
+  input?: [number, number, number];
+  classes?: number;
+}
+
+const MNIST_INPUT: [number, number, number] = [28, 28, 1];
+const MNIST_CLASSES = 10;
+export const archInput = (a: Architecture): [number, number, number] => a.input ?? MNIST_INPUT;
+export const archClasses = (a: Architecture): number => a.classes ?? MNIST_CLASSES;
+export const inputFeatures = (a: Architecture): number => archInput(a).reduce((x, y) => x * y, 1);
+
+/** The architecture for images of `shape` and `classes` classes (fields left out for the MNIST defaults). */
+export function withData(a: Architecture, shape: readonly number[], classes: number): Architecture {
+  const { input: _input, classes: _classes, ...rest } = a;
+  const mnist = shape.join("x") === MNIST_INPUT.join("x") && classes === MNIST_CLASSES;
+  return mnist ? rest : { ...rest, input: [shape[0]!, shape[1]!, shape[2]!], classes };
+}
 
 const MAX_WIDTH = 16384;
 
@@ -28,7 +50,8 @@ export const parseConv = (spec: string): number[] => widths("--conv", spec, fals
 export const parseDense = (spec: string): number[] => widths("--dense", spec, true);
 
 export function describeArch(a: Architecture): string {
-  return a.kind === "ffdnn" ? `FFDNN 784-${[...a.hidden, 10].join("-")}` : `CNN conv ${a.conv.join("-")}${a.dense.length ? ` dense ${a.dense.join("-")}` : ""}`;
+  const data = a.input ? ` on ${a.input.join("x")} images, ${archClasses(a)} classes` : "";
+  return a.kind === "ffdnn" ? `FFDNN ${[inputFeatures(a), ...a.hidden, archClasses(a)].join("-")}` : `CNN conv ${a.conv.join("-")}${a.dense.length ? ` dense ${a.dense.join("-")}` : ""}${data}`;
 }
 
 /** A short identifier, e.g. "ffdnn-256x3" or "cnn-16-16-32". */
@@ -46,23 +69,24 @@ export interface ParamShape {
   biasLength: number;
 }
 
-/** Weight tensors in order, for 28x28x1 inputs and 10 classes. */
+/** Weight tensors in order, for the architecture's input shape and classes. */
 export function paramShapes(a: Architecture): ParamShape[] {
   const out: ParamShape[] = [];
+  const classes = archClasses(a);
   if (a.kind === "ffdnn") {
-    const sizes = [784, ...a.hidden, 10];
+    const sizes = [inputFeatures(a), ...a.hidden, classes];
     for (let i = 0; i + 1 < sizes.length; i++) out.push({ name: `fc${i}`, kind: "dense", shape: [sizes[i]!, sizes[i + 1]!], biasLength: sizes[i + 1]! });
     return out;
   }
-  let h = 28;
-  let c = 1;
+  let [h, w, c] = archInput(a);
   a.conv.forEach((oc, i) => {
     out.push({ name: `conv${i}`, kind: "conv2d", shape: [3, 3, c, oc], biasLength: oc });
     c = oc;
     h = Math.floor(h / 2);
+    w = Math.floor(w / 2);
   });
-  if (h < 1) throw new TritforgeError(`--conv ${a.conv.join(",")}: too many pooling stages for 28x28 images`);
-  const sizes = [h * h * c, ...a.dense, 10];
+  if (h < 1 || w < 1) throw new TritforgeError(`--conv ${a.conv.join(",")}: too many pooling stages for ${archInput(a).slice(0, 2).join("x")} images`);
+  const sizes = [h * w * c, ...a.dense, classes];
   for (let i = 0; i + 1 < sizes.length; i++) out.push({ name: `fc${i}`, kind: "dense", shape: [sizes[i]!, sizes[i + 1]!], biasLength: sizes[i + 1]! });
   return out;
 }

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import cliProgress from "cli-progress";
 import { makeRng } from "../util/rng.js";
+import { archClasses, archInput, type Architecture } from "./arch.js";
 import { DEFAULT_ADAM, type Engine, type QuantState } from "./engine.js";
 
 export interface Samples {
@@ -51,31 +52,33 @@ export interface FitResult {
   samplesPerSecond: number;
 }
 
-/** Input tensor of `n` images starting at the given indices: [n, 784] or [n, 28, 28, 1], scaled to [0, 1]. */
-export function batchTensor(images: Uint8Array, indices: ArrayLike<number>, n: number, image: boolean): tf.Tensor {
-  const x = new Float32Array(n * 784);
+/** Input tensor of `n` images starting at the given indices: [n, H W C] (FFDNN) or [n, H, W, C] (CNN), scaled to [0, 1]. */
+export function batchTensor(images: Uint8Array, indices: ArrayLike<number>, n: number, arch: Architecture): tf.Tensor {
+  const [h, w, c] = archInput(arch);
+  const size = h * w * c;
+  const x = new Float32Array(n * size);
   for (let b = 0; b < n; b++) {
-    const src = indices[b]! * 784;
-    for (let j = 0; j < 784; j++) x[b * 784 + j] = images[src + j]! / 255;
+    const src = indices[b]! * size;
+    for (let j = 0; j < size; j++) x[b * size + j] = images[src + j]! / 255;
   }
-  return image ? tf.tensor4d(x, [n, 28, 28, 1]) : tf.tensor2d(x, [n, 784]);
+  return arch.kind === "cnn" ? tf.tensor4d(x, [n, h, w, c]) : tf.tensor2d(x, [n, size]);
 }
 
-export function oneHot(labels: Uint8Array, indices: ArrayLike<number>, n: number): tf.Tensor2D {
-  const y = new Float32Array(n * 10);
-  for (let b = 0; b < n; b++) y[b * 10 + labels[indices[b]!]!] = 1;
-  return tf.tensor2d(y, [n, 10]);
+export function oneHot(labels: Uint8Array, indices: ArrayLike<number>, n: number, classes: number): tf.Tensor2D {
+  const y = new Float32Array(n * classes);
+  for (let b = 0; b < n; b++) y[b * classes + labels[indices[b]!]!] = 1;
+  return tf.tensor2d(y, [n, classes]);
 }
 
 /** Accuracy of the engine's forward pass (float or fake-quantized) on samples. */
-export function accuracy(engine: Engine, s: Samples, quant: QuantState | null, image: boolean): number {
+export function accuracy(engine: Engine, s: Samples, quant: QuantState | null): number {
   let correct = 0;
   const chunk = 1000;
   const idx = new Int32Array(chunk);
   for (let i0 = 0; i0 < s.count; i0 += chunk) {
     const n = Math.min(chunk, s.count - i0);
     for (let b = 0; b < n; b++) idx[b] = i0 + b;
-    const x = batchTensor(s.images, idx, n, image);
+    const x = batchTensor(s.images, idx, n, engine.arch);
     const pred = tf.tidy(() => tf.argMax(engine.logits(x, quant), 1));
     const p = pred.dataSync();
     for (let b = 0; b < n; b++) if (p[b] === s.labels[i0 + b]) correct++;
@@ -99,7 +102,6 @@ function shuffled(count: number, seed: string): Int32Array {
 }
 
 export async function fit(engine: Engine, train: Samples, o: FitOptions): Promise<FitResult> {
-  const image = engine.arch.kind === "cnn";
   const steps = Math.ceil(train.count / o.batchSize);
   const epochs: EpochInfo[] = [];
   let best = o.resumeBest?.score ?? -1;
@@ -128,8 +130,8 @@ export async function fit(engine: Engine, train: Samples, o: FitOptions): Promis
     for (let s = 0; s < steps; s++) {
       const n = Math.min(o.batchSize, train.count - s * o.batchSize);
       const idx = order.subarray(s * o.batchSize, s * o.batchSize + n);
-      const x = batchTensor(train.images, idx, n, image);
-      const y = oneHot(train.labels, idx, n);
+      const x = batchTensor(train.images, idx, n, engine.arch);
+      const y = oneHot(train.labels, idx, n, archClasses(engine.arch));
       pending.push(engine.step(x, y, o.quant, { ...DEFAULT_ADAM, lr }));
       x.dispose();
       y.dispose();
@@ -149,7 +151,7 @@ export async function fit(engine: Engine, train: Samples, o: FitOptions): Promis
     const dt = (performance.now() - t0) / 1000;
     samples += train.count;
     seconds += dt;
-    const validationAccuracy = o.validation ? accuracy(engine, o.validation, o.quant, image) : null;
+    const validationAccuracy = o.validation ? accuracy(engine, o.validation, o.quant) : null;
     const info: EpochInfo = { loss: lossSum / steps, trainAccuracy: correct / train.count, validationAccuracy, seconds: dt, samplesPerSecond: train.count / dt };
     epochs.push(info);
     if (o.progress)

@@ -13,9 +13,13 @@ import { writeFileAtomic } from "../util/fs.js";
 import { paramShapes, type Architecture } from "./arch.js";
 import type { EpochInfo } from "./loop.js";
 
+const dataShape = {
+  input: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]).optional(),
+  classes: z.number().int().min(2).optional(),
+};
 const ArchSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("ffdnn"), hidden: z.array(z.number().int().min(1)).min(1) }),
-  z.strictObject({ kind: z.literal("cnn"), conv: z.array(z.number().int().min(1)).min(1), dense: z.array(z.number().int().min(1)) }),
+  z.strictObject({ kind: z.literal("ffdnn"), hidden: z.array(z.number().int().min(1)).min(1), ...dataShape }),
+  z.strictObject({ kind: z.literal("cnn"), conv: z.array(z.number().int().min(1)).min(1), dense: z.array(z.number().int().min(1)), ...dataShape }),
 ]);
 
 const MetaSchema = z.strictObject({
