@@ -80,3 +80,22 @@ export async function checkWithOnnxRuntime(net: Network, model: Uint8Array, inpu
   }
   return { samples: count, logits: values.length, mismatches, firstMismatch, correct, seconds: (performance.now() - t0) / 1000 };
 }
+
+/** Logits of a float ONNX graph (export-float.ts conventions) on uint8 HWC images, fed as pixel / 255 in NCHW order. */
+export async function floatOnnxLogits(model: Uint8Array, input: number[], images: Uint8Array, count: number): Promise<{ logits: Float64Array; classes: number }> {
+  const session = await openSession(model, "the float ONNX graph");
+  const size = input.reduce((a, b) => a * b, 1);
+  const [h, w, c] = input.length === 3 ? (input as [number, number, number]) : [1, 1, size];
+  const { values, perSample } = await runBatches(
+    session,
+    (s0, n) => {
+      const x = new Float32Array(n * size);
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) for (let ch = 0; ch < c; ch++) x[b * size + (ch * h + y) * w + xx] = images[(s0 + b) * size + (y * w + xx) * c + ch]! / 255;
+      return new ort.Tensor("float32", x, input.length === 3 ? [n, c, h, w] : [n, size]);
+    },
+    count,
+  );
+  await session.release();
+  return { logits: values, classes: perSample };
+}

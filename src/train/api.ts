@@ -285,7 +285,7 @@ async function calibrate(engine: Engine, levels: number, signalBits: number, cal
   return q;
 }
 
-function floatLayers(arch: Architecture, weights: Float32Array[], biases: Float32Array[]): FloatLayer[] {
+export function floatLayers(arch: Architecture, weights: Float32Array[], biases: Float32Array[]): FloatLayer[] {
   const out: FloatLayer[] = [];
   paramShapes(arch).forEach((s, i) => {
     const w = weights[i]!;
