@@ -355,7 +355,7 @@ export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> 
     let selection: Selection | null = null;
     if (o.retrainEpochs > 0) {
       // Scored before any retraining step; a forward pass only, so the retraining run is unchanged.
-      const directVal = o.keepDirect ? accuracy(engine, validation, q, m.meta.arch.kind === "cnn") : null;
+      const directVal = o.keepDirect ? accuracy(engine, validation, q) : null;
       const mode = o.deltaMode ?? "fixed";
       let bestVal = -1;
       let bestParams: Params | null = null;
