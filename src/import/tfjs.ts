@@ -40,6 +40,12 @@ export function layersModel(arch: Architecture, lastActivation: "linear" | "soft
 export async function saveTfjsModel(t: Trainable, dir: string): Promise<void> {
   const model = layersModel(t.arch, "linear");
   model.setWeights(t.weights.flatMap((w, i) => [tf.tensor(w, model.getWeights()[2 * i]!.shape), tf.tensor1d(t.biases[i]!)]));
+  await writeLayersModel(model, dir);
+  model.dispose();
+}
+
+/** `model.save` into `dir/model.json` + `dir/weights.bin`, as tensorflowjs_converter lays them out. */
+export async function writeLayersModel(model: tfl.LayersModel, dir: string): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (a) => {
       const data = a.weightData instanceof ArrayBuffer ? a.weightData : tf.io.CompositeArrayBuffer.join(a.weightData);
@@ -55,7 +61,6 @@ export async function saveTfjsModel(t: Trainable, dir: string): Promise<void> {
       return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: "JSON" } };
     }),
   );
-  model.dispose();
 }
 
 interface LayerConfig {

@@ -126,7 +126,7 @@ export function tensorValues(t: OnnxTensor, where: string): Float64Array {
   const raw = t.rawData;
   let out: Float64Array;
   if (raw && raw.length) {
-    const buf = raw.slice().buffer;
+    const buf = Uint8Array.from(raw).buffer; // a copy: decoded bytes may be a Buffer view into a larger pool
     switch (t.dataType) {
       case DataType.FLOAT:
         out = Float64Array.from(new Float32Array(buf));
