@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { loadDataset } from "../src/data/datasets.js";
+import { layersModel as sequentialOf } from "../src/import/tfjs.js";
 import { initBackend } from "../src/tf/backend.js";
 import { initialParams } from "../src/train/api.js";
 import { describeArch, type Architecture } from "../src/train/arch.js";
@@ -60,18 +61,7 @@ async function engineRate(arch: Architecture, data: Samples, n: number, batch: n
 }
 
 function layersModel(arch: Architecture): tfl.Sequential {
-  const m = tfl.sequential();
-  if (arch.kind === "ffdnn") {
-    arch.hidden.forEach((h, i) => m.add(tfl.layers.dense({ units: h, activation: "relu", ...(i === 0 ? { inputShape: [784] } : {}) })));
-  } else {
-    arch.conv.forEach((c, i) => {
-      m.add(tfl.layers.conv2d({ filters: c, kernelSize: 3, padding: "same", activation: "relu", ...(i === 0 ? { inputShape: [28, 28, 1] } : {}) }));
-      m.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
-    });
-    m.add(tfl.layers.flatten());
-    for (const h of arch.dense) m.add(tfl.layers.dense({ units: h, activation: "relu" }));
-  }
-  m.add(tfl.layers.dense({ units: 10, activation: "softmax" }));
+  const m = sequentialOf(arch, "softmax");
   m.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
   return m;
 }
