@@ -54,7 +54,12 @@ export function loadNetwork(file: string): Network {
  */
 export function serializeNetwork(net: Network): string {
   parseNetwork(net, `"${net.name}"`);
-  return JSON.stringify(net, null, 1) // first pass, then collapse numeric arrays
+  return irText(net);
+}
+
+/** The IR file layout of any JSON value (no validation): one field per line, integer arrays on one line. */
+export function irText(value: unknown): string {
+  return JSON.stringify(value, null, 1) // first pass, then collapse numeric arrays
     .replace(/\[\s*(-?\d+(?:\s*,\s*-?\d+)*)\s*\]/g, (_m, body: string) => `[${body.replace(/\s+/g, "")}]`)
     .concat("\n");
 }

@@ -88,6 +88,35 @@ export const LayerSchema = z.discriminatedUnion("kind", [
   FlattenSchema,
 ]);
 
+/**
+ * How a network was made, completely enough for `npm run reproduce` to make it again: the command
+ * and every flag that decides the result (`flags`), and what it was made with (`environment`).
+ * A reproduction must equal the network byte for byte except `environment`, which names the
+ * commit, date and machine and is reported, never compared.
+ */
+export const RecipeSchema = z.strictObject({
+  command: z.enum(["train", "make-random-model"]),
+  /** Canonical flag values by flag name without "--", defaults included; `backend` is the one that ran. */
+  flags: z.record(z.string(), z.string()),
+  environment: z.strictObject({
+    tritforge: z.string(),
+    /** git HEAD of the checkout that made it (null outside git) and whether tracked files matched it. */
+    commit: z.string().nullable(),
+    clean: z.boolean().nullable(),
+    node: z.string(),
+    v8: z.string(),
+    platform: z.string(),
+    cpu: z.string(),
+    /** Installed versions of the packages the numbers depend on (TF.js kernels, RNG, MNIST data). */
+    packages: z.record(z.string(), z.string()),
+    /** TF.js backend detail, e.g. "wasm-simd" (which wasm binary ran). */
+    backend: z.string().optional(),
+    /** sha256 of each data set used (train and test images and labels, as loaded). */
+    data: z.record(z.string(), z.string()).optional(),
+    createdAt: z.string(),
+  }),
+});
+
 export const ProvenanceSchema = z.strictObject({
   /** How the network was made: "trained" (tritforge train), "random" (seeded generator), "file". */
   source: z.enum(["trained", "random", "file"]),
@@ -109,6 +138,7 @@ export const ProvenanceSchema = z.strictObject({
   tool: z.string().optional(),
   createdAt: z.string().optional(),
   notes: z.string().optional(),
+  recipe: RecipeSchema.optional(),
 });
 
 export const NetworkSchema = z.strictObject({
@@ -137,4 +167,5 @@ export type FlattenLayer = z.infer<typeof FlattenSchema>;
 export type Layer = z.infer<typeof LayerSchema>;
 export type WeightLayer = DenseLayer | Conv2dLayer;
 export type Provenance = z.infer<typeof ProvenanceSchema>;
+export type Recipe = z.infer<typeof RecipeSchema>;
 export type Network = z.infer<typeof NetworkSchema>;

@@ -61,3 +61,10 @@ export function initBackend(pref: BackendPreference | string = "auto"): Promise<
 
 /** The active backend's name (after initBackend). */
 export const backendName = (): string => tf.getBackend();
+
+/** The active backend with the variant that decides its arithmetic: "wasm-simd" or "wasm" (which wasm binary runs), "cpu", "tensorflow". */
+export async function backendVariant(): Promise<string> {
+  const name = tf.getBackend();
+  if (name !== "wasm") return name;
+  return (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) ? "wasm-simd" : "wasm";
+}

@@ -95,8 +95,15 @@ function checkCommon(epochs: number, what: string): void {
 /** The architecture without the shape fields the data set adds (withData). */
 const layersOf = ({ input: _input, classes: _classes, ...layers }: Architecture): Architecture => layers;
 
+const floatSettings = (o: FloatTrainOptions): NonNullable<ModelMeta["settings"]> => ({ epochs: o.epochs, batchSize: o.batchSize ?? 128, learningRate: o.learningRate ?? 1e-3, patience: o.patience ?? 4 });
+
+/** Same configuration: a folder is only reused or resumed for settings that give the same weights. */
 const sameConfig = (meta: ModelMeta, o: FloatTrainOptions): boolean =>
-  JSON.stringify(layersOf(meta.arch)) === JSON.stringify(layersOf(o.arch)) && meta.seed === o.seed && meta.dataset === o.dataset && meta.trainLimit === (o.trainLimit ?? null);
+  JSON.stringify(layersOf(meta.arch)) === JSON.stringify(layersOf(o.arch)) &&
+  meta.seed === o.seed &&
+  meta.dataset === o.dataset &&
+  meta.trainLimit === (o.trainLimit ?? null) &&
+  (meta.settings === undefined || JSON.stringify(meta.settings) === JSON.stringify(floatSettings(o)));
 
 export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
   checkCommon(o.epochs, "epochs");
@@ -104,7 +111,7 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
   if (hasModel(o.modelDir)) {
     const m = loadModel(o.modelDir);
     if (!sameConfig(m.meta, o))
-      throw new TritforgeError(`${o.modelDir} holds a model of another configuration (${m.meta.dataset}, ${JSON.stringify(m.meta.arch)}, seed ${m.meta.seed}); remove it or choose another folder`);
+      throw new TritforgeError(`${o.modelDir} holds a model of another configuration (${m.meta.dataset}, ${JSON.stringify(m.meta.arch)}, seed ${m.meta.seed}${m.meta.settings ? `, ${JSON.stringify(m.meta.settings)}` : ""}); remove it or choose another folder`);
     if (m.meta.status === "done") return resultOf(o.modelDir, m.meta);
     resumeFrom = m;
   }
@@ -129,6 +136,7 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
     seconds: 0,
     backend,
     trainLimit: o.trainLimit ?? null,
+    settings: floatSettings(o),
     history: [],
   };
   let optimizer: Float32Array[] | null = null;

@@ -37,6 +37,8 @@ const MetaSchema = z.strictObject({
   seconds: z.number(),
   backend: z.string(),
   trainLimit: z.number().int().nullable(),
+  /** The remaining settings that decide the weights (absent in folders made before they were recorded). */
+  settings: z.strictObject({ epochs: z.number().int(), batchSize: z.number().int(), learningRate: z.number(), patience: z.number().int() }).optional(),
   history: z.array(z.object({ loss: z.number(), trainAccuracy: z.number(), validationAccuracy: z.number().nullable(), seconds: z.number(), samplesPerSecond: z.number() })),
 });
 
