@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { formatDiff } from "../ir/diff.js";
-import { loadNetwork } from "../ir/io.js";
+import { loadNetworkFile } from "../ir/io.js";
 import { reproduceNetwork, type Reproduction } from "../train/reproduce.js";
 import { runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
@@ -41,8 +41,8 @@ async function main(): Promise<void> {
   program.parse();
   const o = program.opts<Flags>();
   const files = program.args;
-  const models = files.map((f) => ({ file: f, net: loadNetwork(f) })); // every file is checked before any training
-  for (const m of models) if (!m.net.provenance.recipe) throw new TritforgeError(`${m.file} records no recipe (provenance.recipe); retrain it with npm run train to give it one`);
+  const models = files.map((f) => ({ file: f, net: loadNetworkFile(f) })); // every file is checked before any training
+  for (const m of models) if (!m.net.network.provenance.recipe) throw new TritforgeError(`${m.file} records no recipe (provenance.recipe); retrain it with npm run train to give it one`);
   let failed = 0;
   for (const [i, m] of models.entries()) {
     const work = scratch(o.work, i, models.length);

@@ -1,24 +1,36 @@
 /**
- * Comparing a network with its reproduction. What must be equal is the whole IR file except the
- * recipe's `environment` (commit, date, machine, package versions: where and when it was made,
- * not what was made): `reproducibleText` is that text, `contentDigest` its sha256. When the texts
- * differ, `diffNetworks` says where: accuracies, weights, biases, steps, requantization, other fields.
+ * Comparing a network file with its reproduction. What must be equal is the whole IR file, byte
+ * for byte, except the recipe's `environment` (commit, date, machine, package versions: where and
+ * when it was made, not what was made): `reproducibleText` is that text, `contentDigest` its
+ * sha256. Both take the file's JSON as parsed (key order kept), or a network via `fileJson`. When
+ * the texts differ, `diffNetworks` says where: accuracies, weights, biases, steps,
+ * requantization, other fields.
  */
 import { createHash } from "node:crypto";
-import { irText } from "./io.js";
+import { irText, serializeNetwork } from "./io.js";
 import type { Network } from "./schema.js";
 
-/** The network without `provenance.recipe.environment`, serialised as saveNetwork writes it. */
-export function reproducibleText(net: Network): string {
-  const recipe = net.provenance.recipe;
-  if (!recipe) return irText(net);
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type JsonObject = { [k: string]: Json };
+
+const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A network as its saved file parses (saveNetwork writes the object's own key order). */
+export const fileJson = (net: Network): unknown => JSON.parse(serializeNetwork(net));
+
+/** The file text without `provenance.recipe.environment`. */
+export function reproducibleText(file: unknown): string {
+  const value = file as JsonObject;
+  const provenance = value.provenance;
+  const recipe = isObject(provenance) ? provenance.recipe : undefined;
+  if (!isObject(provenance) || !isObject(recipe)) return irText(value);
   const { environment: _made, ...rest } = recipe;
-  return irText({ ...net, provenance: { ...net.provenance, recipe: rest } });
+  return irText({ ...value, provenance: { ...provenance, recipe: rest } });
 }
 
-/** sha256 of reproducibleText: the same for a network and any exact reproduction of it. */
-export function contentDigest(net: Network): string {
-  return `sha256:${createHash("sha256").update(reproducibleText(net)).digest("hex")}`;
+/** sha256 of reproducibleText: the same for a network file and any exact reproduction of it. */
+export function contentDigest(file: unknown): string {
+  return `sha256:${createHash("sha256").update(reproducibleText(file)).digest("hex")}`;
 }
 
 export interface ValueChange {
@@ -41,8 +53,6 @@ export interface NetworkDiff {
   other: string[];
 }
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
 function leafDiffs(a: Json | undefined, b: Json | undefined, path: string, out: string[]): void {
   if (a === b) return;
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -63,14 +73,16 @@ function leafDiffs(a: Json | undefined, b: Json | undefined, path: string, out: 
 const get = (value: Json, path: string): Json | undefined =>
   path.split(/\.|\[|\]\.?/).filter(Boolean).reduce<Json | undefined>((v, k) => (v && typeof v === "object" ? (v as Record<string, Json>)[k] : undefined), value);
 
-export function diffNetworks(recorded: Network, reproduced: Network): NetworkDiff {
+/** Where two network files (as parsed JSON) differ, environment aside. */
+export function diffNetworks(recorded: unknown, reproduced: unknown): NetworkDiff {
   const a = JSON.parse(reproducibleText(recorded)) as Json;
   const b = JSON.parse(reproducibleText(reproduced)) as Json;
   const paths: string[] = [];
   leafDiffs(a, b, "", paths);
-  const count = (key: "weights" | "bias") =>
-    recorded.layers.reduce((s, l) => s + ("weights" in l ? l[key].length : 0), 0);
-  const d: NetworkDiff = { identical: paths.length === 0, accuracies: [], weights: { differ: 0, total: count("weights") }, biases: { differ: 0, total: count("bias") }, steps: 0, requant: 0, other: [] };
+  const layers = isObject(a) && Array.isArray(a.layers) ? a.layers : [];
+  const count = (key: "weights" | "bias") => layers.reduce<number>((s, l) => s + (isObject(l) && Array.isArray(l[key]) ? l[key].length : 0), 0);
+  const identical = reproducibleText(recorded) === reproducibleText(reproduced);
+  const d: NetworkDiff = { identical, accuracies: [], weights: { differ: 0, total: count("weights") }, biases: { differ: 0, total: count("bias") }, steps: 0, requant: 0, other: [] };
   const requantLayers = new Set<string>();
   for (const p of paths) {
     const layer = /^layers\[(\d+)\]\.(weights|bias|delta|output)\b/.exec(p);
@@ -83,6 +95,7 @@ export function diffNetworks(recorded: Network, reproduced: Network): NetworkDif
       d.accuracies.push({ name: p === "provenance.accuracy.value" ? "accuracy" : p.slice("provenance.metrics.".length), recorded: get(a, p), reproduced: get(b, p) });
     } else if (p !== "provenance.accuracy.correct") d.other.push(p);
   }
+  if (!identical && paths.length === 0) d.other.push("key order");
   d.requant = requantLayers.size;
   return d;
 }

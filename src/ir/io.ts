@@ -33,6 +33,11 @@ export function parseNetwork(value: unknown, source = "(value)"): Network {
 
 /** Reads and validates a network file. */
 export function loadNetwork(file: string): Network {
+  return loadNetworkFile(file).network;
+}
+
+/** Reads and validates a network file; `json` is the file as parsed JSON, in the file's key order. */
+export function loadNetworkFile(file: string): { network: Network; json: unknown } {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -45,7 +50,7 @@ export function loadNetwork(file: string): Network {
   } catch (err) {
     throw new TritforgeError(`model ${file} is not valid JSON: ${(err as Error).message}`);
   }
-  return parseNetwork(json, file);
+  return { network: parseNetwork(json, file), json };
 }
 
 /**

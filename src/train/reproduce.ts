@@ -4,7 +4,7 @@
  * byte for byte, the recipe's environment aside (src/ir/diff.ts).
  */
 import { join } from "node:path";
-import { contentDigest, diffNetworks, type NetworkDiff } from "../ir/diff.js";
+import { contentDigest, diffNetworks, fileJson, type NetworkDiff } from "../ir/diff.js";
 import { saveNetwork } from "../ir/io.js";
 import { parseRandomFlags, randomModel } from "../ir/random-recipe.js";
 import type { Network, Recipe } from "../ir/schema.js";
@@ -50,8 +50,9 @@ export function environmentChanges(recorded: Recipe["environment"], here: Recipe
   return out;
 }
 
-export async function reproduceNetwork(recorded: Network, source: string, o: ReproduceOptions): Promise<Reproduction> {
-  const recipe = recipeOf(recorded, source);
+/** Makes `recorded` (a validated network and its file as parsed JSON) again from its recipe and compares. */
+export async function reproduceNetwork(recorded: { network: Network; json: unknown }, source: string, o: ReproduceOptions): Promise<Reproduction> {
+  const recipe = recipeOf(recorded.network, source);
   const t0 = performance.now();
   let reproduced: Network;
   if (recipe.command === "train") {
@@ -62,6 +63,7 @@ export async function reproduceNetwork(recorded: Network, source: string, o: Rep
   }
   const seconds = (performance.now() - t0) / 1000;
   saveNetwork(reproduced, join(o.workDir, "reproduced.json"));
+  const json = fileJson(reproduced);
   const made = reproduced.provenance.recipe!.environment;
-  return { reproduced, diff: diffNetworks(recorded, reproduced), digest: contentDigest(reproduced), environment: environmentChanges(recipe.environment, made), seconds };
+  return { reproduced, diff: diffNetworks(recorded.json, json), digest: contentDigest(json), environment: environmentChanges(recipe.environment, made), seconds };
 }
