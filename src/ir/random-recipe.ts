@@ -25,7 +25,7 @@ export const RANDOM_DEFAULTS = { name: "random_net", levels: "3", seed: "1" } as
 export function parseRandomFlags(given: Record<string, string | undefined>): RandomSettings {
   const unknown = Object.keys(given).filter((k) => !(RANDOM_FLAG_NAMES as readonly string[]).includes(k));
   if (unknown.length) throw new TritforgeError(`recipe has unknown make-random-model flags: ${unknown.map((k) => `--${k}`).join(", ")}`);
-  const f = { ...RANDOM_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as RandomFlags & typeof RANDOM_DEFAULTS;
+  const f = { ...RANDOM_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as RandomFlags & Record<keyof typeof RANDOM_DEFAULTS, string>;
   if (f.sizes === undefined) throw new TritforgeError("--sizes is required");
   if (f.out === undefined) throw new TritforgeError("--out is required");
   const sizes = f.sizes.split(",").map((s) => parseIntFlag("--sizes", s, 1, 1 << 20));

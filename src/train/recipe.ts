@@ -102,7 +102,7 @@ export function defaultName(out: string): string {
 
 /** Parses and checks training flags (defaults filled in); one-line errors naming the flag. */
 export function parseTrainFlags(given: TrainFlags): TrainSettings {
-  const f = { ...TRAIN_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as TrainFlags & typeof TRAIN_DEFAULTS;
+  const f = { ...TRAIN_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as TrainFlags & Record<keyof typeof TRAIN_DEFAULTS, string>;
   if (f.dataset === undefined) throw new TritforgeError("--dataset is required");
   if (f.out === undefined) throw new TritforgeError("--out is required");
   const dataset = datasetSpec(f.dataset);
