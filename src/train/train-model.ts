@@ -31,6 +31,7 @@ export interface TrainModelOptions {
 }
 
 export async function trainModel(s: TrainSettings, o: TrainModelOptions): Promise<TrainedModel> {
+  const made = toolEnvironment(); // the commit and versions that run, before any output changes the checkout
   const backend = await initBackend(s.backend);
   const variant = await backendVariant();
   const progress = o.progress ?? false;
@@ -42,7 +43,7 @@ export async function trainModel(s: TrainSettings, o: TrainModelOptions): Promis
   const recipe: Recipe = {
     command: "train",
     flags: canonicalTrainFlags({ ...s, backend }),
-    environment: { ...toolEnvironment(), backend: variant, data: { [s.dataset]: datasetDigest(loadDataset(s.dataset)) }, createdAt: (o.now ?? (() => new Date()))().toISOString() },
+    environment: { ...made, backend: variant, data: { [s.dataset]: datasetDigest(loadDataset(s.dataset)) }, createdAt: (o.now ?? (() => new Date()))().toISOString() },
   };
   return { network: { ...chosen.network, provenance: { ...chosen.network.provenance, recipe } }, float, quant, backend };
 }
