@@ -1,6 +1,6 @@
 /**
- * Benchmarks of the hardware half: the reference model's throughput and the RTL simulation's
- * (simulated cycles/s and inputs/s) for a ternary 784-256-256-10 network with P = 16.
+ * Benchmarks of the hardware half: the reference model's throughput, and the RTL simulation's
+ * (simulated cycles/s and inputs/s) in both simulators on the default bundle.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,8 +8,11 @@ import { join } from "node:path";
 import { randomDenseNetwork, randomInputs } from "../src/ir/random.js";
 import { inferFast } from "../src/reference/fast.js";
 import { infer } from "../src/reference/infer.js";
-import { generateBundle } from "../src/hw/registry.js";
 import { cosimulate } from "../src/sim/cosim.js";
+import { loadBundle } from "../src/sim/bundle.js";
+import { pickVectors } from "../src/sim/vectors.js";
+import { loadNetwork } from "../src/ir/io.js";
+import { DEFAULT_MODEL } from "../src/cli/common.js";
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -33,19 +36,27 @@ export async function benchReference(): Promise<void> {
   }
 }
 
+/**
+ * Both simulators on the default bundle (hw/<default model>), in one run: simulated cycles/s and
+ * inputs/s of Icarus and of Verilator (build cached per bundle, its time reported apart), and the
+ * ratio. Each run is checked against the reference.
+ */
 export async function benchSimulation(): Promise<void> {
+  const bundle = loadBundle(join("hw", loadNetwork(DEFAULT_MODEL).name));
   const dir = mkdtempSync(join(tmpdir(), "tritforge-bench-"));
   try {
-    const net = randomDenseNetwork({ name: "bench_sim", seed: 1, sizes: [784, 256, 256, 10], levels: 3 });
-    const { manifest } = await generateBundle(net, join(dir, "bundle"), "mac-array", { lanes: 16 });
-    const count = 20;
-    const x = randomInputs(2, count, 784, 8);
-    const r = await cosimulate(net, join(dir, "bundle"), x, count, { runDir: join(dir, "run") });
-    const s = r.sim.wallSeconds;
-    console.log(
-      `simulation (Icarus vvp)     ternary 784-256-256-10, P=16: ${fmt(r.sim.totalCycles / s)} simulated cycles/s, ${fmt(count / s, 2)} inputs/s ` +
-        `(${count} inputs, ${manifest.timing.latency} cycles each, ${fmt(s, 2)} s; mismatches: ${r.mismatches.length})`,
-    );
+    const rates: Record<string, number> = {};
+    for (const [simulator, count] of [["icarus", 8], ["verilator", 200]] as const) {
+      const picked = pickVectors(bundle.network, count, 1);
+      const r = await cosimulate(bundle.network, bundle.dir, picked.inputs, picked.count, { simulator, manifest: bundle.manifest, runDir: join(dir, simulator) });
+      const s = r.sim.wallSeconds;
+      rates[simulator] = r.sim.totalCycles / s;
+      console.log(
+        `simulation (${simulator.padEnd(9)}) ${bundle.manifest.name} (${bundle.manifest.arch.id}, ${bundle.manifest.timing.latency} cycles per input): ` +
+          `${fmt(r.sim.totalCycles / s)} simulated cycles/s, ${fmt(picked.count / s, 2)} inputs/s (${picked.count} inputs in ${fmt(s, 2)} s; build ${r.sim.buildSeconds ? `${fmt(r.sim.buildSeconds, 1)} s` : "cached"}; mismatches: ${r.mismatches.length})`,
+      );
+    }
+    console.log(`simulation ratio            verilator / icarus = ${fmt(rates.verilator! / rates.icarus!, 1)}x (cycles/s)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,44 +1,101 @@
-/** npm run sim -- hw/NAME: co-simulate an existing hardware bundle against its network's reference model. */
-import { join } from "node:path";
-import { Command } from "commander";
-import { cosimulate } from "../sim/cosim.js";
+/**
+ * npm run sim -- hw/NAME: co-simulate an existing hardware bundle against its network's reference
+ * model, on N vectors or the model's whole test set (`--vectors all`), sharded over simulator
+ * processes (`--jobs`), machines (`--shard i/n --out FILE`, then `--merge FILE...`), in Icarus or
+ * Verilator.
+ */
+import { resolve } from "node:path";
+import { Command, Option } from "commander";
 import { loadBundle } from "../sim/bundle.js";
-import { measuredInterval, simulatorNamed } from "../sim/run.js";
+import { simulatorNamed } from "../sim/run.js";
+import type { SimulatorName } from "../sim/simulator.js";
 import { pickVectors } from "../sim/vectors.js";
+import { defaultJobs, manifestDigest, mergeResults, parseShard, readSliceResult, runSlice, sliceOf, summarize, type RunSummary, type SliceResult } from "../sim/whole-set.js";
 import { parseIntFlag, runCli } from "../util/cli.js";
+import { TritforgeError } from "../util/errors.js";
+import { writeFileAtomic } from "../util/fs.js";
+
+interface Flags {
+  vectors: string;
+  simulator: string;
+  jobs?: string;
+  shard?: string;
+  out?: string;
+  merge?: string[];
+  stall: string;
+  seed: string;
+  json: boolean;
+}
+
+const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`);
+
+function format(s: RunSummary, jobs: number | null): string {
+  const lines = [
+    `sim ${s.bundle} (${s.simulator}${jobs ? `, ${jobs} processes` : ""}): ${s.vectors} vectors (${s.source})${s.complete ? "" : ` of ${s.total}: INCOMPLETE`}`,
+    `  integers   ${s.mismatches} mismatching; RTL = reference on ${s.vectorsEqual}/${s.vectors} vectors`,
+    `  accuracy   RTL ${pct(s.rtlAccuracy)}, reference ${pct(s.referenceAccuracy)}, recorded ${pct(s.recordedAccuracy)}`,
+    `  cycles     latency ${s.latency.measured ?? `${s.latency.min}..${s.latency.max} (stalled)`} (predicted ${s.latency.predicted}), interval ${s.interval.measured ?? "n/a"} (predicted ${s.interval.predicted})`,
+    `  time       ${s.simulatedCycles} cycles simulated; ${s.simSeconds.toFixed(1)} s in simulators (${(s.cyclesPerSecond / 1e6).toFixed(2)} M cycles/s per process), build ${s.buildSeconds.toFixed(1)} s; wall ${s.wallSeconds.toFixed(1)} s`,
+  ];
+  for (const m of s.firstMismatches.slice(0, 5)) lines.push(`  MISMATCH   vector ${m.vector} ${m.field}: RTL ${m.rtl}, reference ${m.reference}`);
+  return lines.join("\n") + "\n";
+}
 
 async function main(): Promise<void> {
   const program = new Command("sim")
     .description("Co-simulate a hardware bundle (from gen-rtl) against the bit-exact reference model.")
     .argument("<bundle>", "bundle folder, e.g. hw/NAME")
-    .option("--vectors <N>", "input vectors", "16")
-    .option("--simulator <name>", "icarus or verilator", "icarus")
+    .option("--vectors <N|all>", "input vectors: a number, or all (the model's whole test set)", "16")
+    .addOption(new Option("--simulator <name>", "simulator").choices(["icarus", "verilator"]).default("icarus"))
+    .option("--jobs <N>", `simulator processes in parallel (default: the core count, ${defaultJobs()})`)
+    .option("--shard <i/n>", "run only part i of n (contiguous slices); write it with --out, join parts with --merge")
+    .option("--out <file>", "write this run's (or shard's) result as JSON, for --merge")
+    .option("--merge <files...>", "join shard results written with --out instead of simulating")
     .option("--stall <pct>", "random back-pressure on both streams, percent of cycles", "0")
-    .option("--seed <n>", "seed for vectors and stalls", "1")
-    .option("--json", "print the result as one JSON object", false)
-    .exitOverride();
+    .option("--seed <n>", "seed for random vectors and stalls", "1")
+    .option("--json", "print the summary as one JSON object", false)
+    .exitOverride()
+    .allowExcessArguments(false);
   program.parse();
+  const t0 = performance.now();
   const dir = program.args[0]!;
-  const o = program.opts<{ vectors: string; simulator: string; stall: string; seed: string; json: boolean }>();
-  const vectors = parseIntFlag("--vectors", o.vectors, 1, 100000);
+  const o = program.opts<Flags>();
+  const simulator = simulatorNamed(o.simulator).name as SimulatorName;
   const stall = parseIntFlag("--stall", o.stall, 0, 95);
   const seed = parseIntFlag("--seed", o.seed, 0);
-  const simulator = simulatorNamed(o.simulator).name;
-  const { manifest, network: net } = loadBundle(dir);
-  const picked = pickVectors(net, vectors, seed);
-  const r = await cosimulate(net, dir, picked.inputs, picked.count, { simulator, stall, seed, manifest, runDir: join("sim", "runs", `${net.name}-sim`) });
-  const equal = picked.count - new Set(r.mismatches.map((m) => m.vector)).size;
-  const interval = stall > 0 ? null : measuredInterval(r.sim.vectors);
-  const cyclesOk = stall > 0 || (r.cycles.every((c) => c === manifest.timing.latency) && (interval === null || interval === manifest.timing.interval));
-  const result = { bundle: dir, simulator, vectors: picked.count, vectorsEqual: equal, mismatches: r.mismatches.length, latency: { predicted: manifest.timing.latency, measured: stall > 0 ? null : Math.max(...r.cycles) }, interval: { predicted: manifest.timing.interval, measured: interval }, cyclesMatchPrediction: cyclesOk, simulatedCycles: r.sim.totalCycles, simSeconds: r.sim.wallSeconds };
-  if (o.json) process.stdout.write(JSON.stringify(result) + "\n");
-  else
-    process.stdout.write(
-      `sim ${dir} (${simulator}): RTL = reference on ${equal}/${picked.count} vectors (${picked.source}), ${r.mismatches.length} mismatching integers; ` +
-        `${r.sim.totalCycles} cycles in ${r.sim.wallSeconds.toFixed(2)} s (${Math.round(r.sim.totalCycles / r.sim.wallSeconds)} cycles/s)` +
-        (stall > 0 ? `, ${stall}% random stalls\n` : `; latency ${cyclesOk ? "and interval as predicted" : "or interval NOT as predicted"} (${manifest.timing.latency}, ${manifest.timing.interval})\n`),
-    );
-  if (r.mismatches.length || !cyclesOk) process.exitCode = 1;
+  const jobs = o.jobs === undefined ? defaultJobs() : parseIntFlag("--jobs", o.jobs, 1, 256);
+  const bundle = loadBundle(dir);
+  const recorded = bundle.network.provenance.accuracy?.value ?? null;
+  let result: SliceResult;
+  if (o.merge) {
+    if (o.shard) throw new TritforgeError("--merge joins finished shards: it does not take --shard");
+    result = mergeResults(o.merge.map(readSliceResult));
+    if (result.manifestDigest !== manifestDigest(bundle.dir)) throw new TritforgeError(`--merge: the shard results were made from a different ${dir}/manifest.json (regenerated since?)`);
+  } else {
+    const all = o.vectors.trim() === "all";
+    const wanted = all ? Number.POSITIVE_INFINITY : parseIntFlag("--vectors", o.vectors, 1, 10_000_000);
+    const picked = pickVectors(bundle.network, wanted, seed);
+    const shard = o.shard ? parseShard(o.shard) : { index: 1, of: 1 };
+    const slice = sliceOf(picked.count, shard.index, shard.of);
+    if (slice.count === 0) throw new TritforgeError(`--shard ${shard.index}/${shard.of} of ${picked.count} vectors is empty`);
+    simulatorNamed(simulator).check();
+    result = await runSlice(bundle, picked, {
+      simulator,
+      jobs,
+      stall,
+      seed,
+      first: slice.first,
+      count: slice.count,
+      bundleName: dir,
+      runRoot: resolve("sim", "runs", `${bundle.manifest.name}-${simulator}-${shard.index}of${shard.of}`),
+      onProgress: o.json ? undefined : (line) => process.stderr.write(`  .. ${line}\n`),
+    });
+  }
+  if (o.out) writeFileAtomic(o.out, JSON.stringify(result, null, 1) + "\n");
+  const summary = summarize(result, bundle.manifest, recorded, (performance.now() - t0) / 1000);
+  if (o.json) process.stdout.write(JSON.stringify(summary) + "\n");
+  else process.stdout.write(format(summary, o.merge ? null : jobs));
+  if (!summary.ok) process.exitCode = 1;
 }
 
 runCli(main);

@@ -17,6 +17,13 @@ export function bundleHash(bundleDir: string, m: Manifest, toolVersion: string):
   return h.digest("hex").slice(0, 24);
 }
 
+/** The cached build of a bundle for `simulator`, with the seconds spent building now (0 if cached). */
+export async function timedBuild(simulator: string, bundleDir: string, m: Manifest, toolVersion: string, build: (dir: string) => Promise<void>): Promise<{ dir: string; seconds: number }> {
+  const t = performance.now();
+  const r = await cachedBuild(simulator, bundleHash(bundleDir, m, toolVersion), build);
+  return { dir: r.dir, seconds: r.built ? (performance.now() - t) / 1000 : 0 };
+}
+
 /** The cached build folder for `key`, building it with `build(tmpDir)` when absent. */
 export async function cachedBuild(simulator: string, key: string, build: (dir: string) => Promise<void>): Promise<{ dir: string; built: boolean }> {
   const dir = join(SIM_CACHE_DIR, simulator, key);

@@ -2,33 +2,11 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { TritforgeError } from "../util/errors.js";
-import { bundleHash, cachedBuild } from "./build-cache.js";
+import { timedBuild } from "./build-cache.js";
 import { run, type RunRequest, type Simulator } from "./simulator.js";
 import { requireTool } from "./tools.js";
 
 const version = (): string => spawnSync("iverilog", ["-V"], { encoding: "utf8" }).stdout.split("\n")[0] ?? "iverilog";
-
-export const icarus: Simulator = {
-  name: "icarus",
-  check() {
-    requireTool("iverilog");
-    requireTool("vvp");
-  },
-  async run(req: RunRequest) {
-    this.check();
-    const m = req.manifest;
-    const tb = `${m.top}_tb`;
-    const t0 = performance.now();
-    const { dir } = await cachedBuild("icarus", bundleHash(req.bundleDir, m, version()), async (out) => {
-      const r = await run("iverilog", ["-g2005", "-o", join(out, "sim.vvp"), "-s", tb, ...m.files.rtl, m.files.testbench], req.bundleDir);
-      if (r.code !== 0) throw new TritforgeError(`iverilog failed on ${req.bundleDir}: ${r.stderr.trim().split("\n")[0]}`);
-    });
-    const buildSeconds = (performance.now() - t0) / 1000;
-    const t1 = performance.now();
-    const r = await run("vvp", ["-n", join(dir, "sim.vvp"), ...plusargs(req)], req.bundleDir);
-    return { stdout: r.stdout + (r.code !== 0 ? `\nERROR vvp exit ${r.code}: ${r.stderr.trim().split("\n")[0] ?? ""}` : ""), buildSeconds, wallSeconds: (performance.now() - t1) / 1000 };
-  },
-};
 
 export const plusargs = (req: RunRequest): string[] => [
   `+inputs=${req.inputFile}`,
@@ -38,3 +16,27 @@ export const plusargs = (req: RunRequest): string[] => [
   `+seed=${req.seed}`,
   `+maxcycles=${req.maxCycles}`,
 ];
+
+/** Runs `cmd` in the bundle folder (ROM images load from mem/ there); a failed exit becomes an ERROR line. */
+export async function execIn(cmd: string, args: string[], bundleDir: string): Promise<{ stdout: string; wallSeconds: number }> {
+  const t = performance.now();
+  const r = await run(cmd, args, bundleDir);
+  const failed = r.code !== 0 ? `\nERROR simulator exit ${r.code}: ${r.stderr.trim().split("\n")[0] ?? ""}` : "";
+  return { stdout: r.stdout + failed, wallSeconds: (performance.now() - t) / 1000 };
+}
+
+export const icarus: Simulator = {
+  name: "icarus",
+  check() {
+    requireTool("iverilog");
+    requireTool("vvp");
+  },
+  build(bundleDir, m) {
+    this.check();
+    return timedBuild("icarus", bundleDir, m, version(), async (out) => {
+      const r = await run("iverilog", ["-g2005", "-o", join(out, "sim.vvp"), "-s", `${m.top}_tb`, ...m.files.rtl, m.files.testbench], bundleDir);
+      if (r.code !== 0) throw new TritforgeError(`iverilog failed on ${bundleDir}: ${r.stderr.trim().split("\n")[0]}`);
+    });
+  },
+  exec: (build, req) => execIn("vvp", ["-n", join(build.dir, "sim.vvp"), ...plusargs(req)], req.bundleDir),
+};

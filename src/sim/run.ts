@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadManifest, type Manifest } from "../hw/bundle/manifest.js";
-import { inputLines } from "../hw/common/rom.js";
+import { hexLines } from "../hw/common/rom.js";
 import { TritforgeError } from "../util/errors.js";
 import { icarus } from "./icarus.js";
 import { parseSimOutput, verdict, type SimResult, type Simulator, type SimulatorName } from "./simulator.js";
@@ -57,16 +57,16 @@ export async function simulateBundle(bundleDir: string, inputs: ArrayLike<number
   mkdirSync(runDir, { recursive: true });
   const inputFile = join(runDir, "inputs.hex");
   const outputFile = join(runDir, "outputs.txt");
-  const slice = Array.from({ length: count * beats }, (_, i) => inputs[i]!);
-  writeFileSync(inputFile, inputLines(slice, m.interface.input.valueBits).join("\n") + "\n");
+  writeFileSync(inputFile, hexLines(inputs, count * beats, m.interface.input.valueBits));
   writeFileSync(outputFile, "");
   // Generous: the interval-bound time of the whole run plus the first latency, x20 under stalls.
   const maxCycles = Math.max(1000, (m.timing.latency + m.timing.interval * count + 100) * (opts.stall ? 20 : 2));
-  const r = await sim.run({ bundleDir: bundle, manifest: m, inputFile, outputFile, count, stall: opts.stall ?? 0, seed: opts.seed ?? 1, maxCycles });
+  const build = await sim.build(bundle, m);
+  const r = await sim.exec(build, { bundleDir: bundle, manifest: m, inputFile, outputFile, count, stall: opts.stall ?? 0, seed: opts.seed ?? 1, maxCycles });
   const v = verdict(r.stdout);
   if (!v.done) throw new SimulationError(`simulation of ${m.name} (${sim.name}) failed: ${v.why}`);
   const vectors = parseSimOutput(readFileSync(outputFile, "utf8"), m.interface.output.beats);
-  return { simulator: sim.name, vectors, totalCycles: v.cycles, wallSeconds: r.wallSeconds, buildSeconds: r.buildSeconds, runDir, outputFile };
+  return { simulator: sim.name, vectors, totalCycles: v.cycles, wallSeconds: r.wallSeconds, buildSeconds: build.seconds, runDir, outputFile };
 }
 
 /** Measured interval: the largest gap between successive starts (the steady state with no stalls). */

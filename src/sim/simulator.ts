@@ -44,12 +44,21 @@ export interface RunRequest {
   maxCycles: number;
 }
 
+export interface Build {
+  /** Folder of the cached build. */
+  dir: string;
+  /** Seconds spent building now (0 when it was cached). */
+  seconds: number;
+}
+
 export interface Simulator {
   name: SimulatorName;
   /** Throws a one-line error naming the Debian package when a tool is missing. */
   check(): void;
-  /** Builds (or finds cached) and runs; returns the testbench's stdout and the build time. */
-  run(req: RunRequest): Promise<{ stdout: string; buildSeconds: number; wallSeconds: number }>;
+  /** Builds the bundle's testbench, or finds the cached build for an unchanged bundle. */
+  build(bundleDir: string, manifest: Manifest): Promise<Build>;
+  /** Runs a build; returns the testbench's stdout and the run's wall time. */
+  exec(build: Build, req: RunRequest): Promise<{ stdout: string; wallSeconds: number }>;
 }
 
 export function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
