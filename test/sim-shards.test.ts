@@ -61,3 +61,11 @@ describe("npm run sim with shards", () => {
     expect(r.stderr.trim()).toMatch(/^error: shard_net names no test set .*give --vectors a number$/);
   });
 });
+
+describe("a missing simulator", () => {
+  it("names the Debian package in one line", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/sim.ts", dir, "--vectors", "1", "--simulator", "verilator"], { encoding: "utf8", env: { ...process.env, PATH: "/nonexistent" } });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('error: verilator not found on PATH: install it with "apt-get install -y verilator"');
+  });
+});
