@@ -24,6 +24,7 @@ export interface CellEcr {
 
 export interface SeedValue {
   seed: number;
+  pointId: string;
   accuracy: number;
   floatAccuracy: number;
 }
@@ -67,7 +68,7 @@ export function toCells(rows: readonly Row[]): Cell[] {
   for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
   const cells = [...groups.values()].map((rs): Cell => {
     const r0 = rs[0]!;
-    const perSeed = rs.map((r) => ({ seed: r.seed, accuracy: r.accuracy, floatAccuracy: r.floatAccuracy })).sort((a, b) => a.seed - b.seed);
+    const perSeed = rs.map((r) => ({ seed: r.seed, pointId: r.pointId, accuracy: r.accuracy, floatAccuracy: r.floatAccuracy })).sort((a, b) => a.seed - b.seed);
     return {
       sweep: r0.sweep,
       dataset: r0.dataset,

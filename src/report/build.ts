@@ -212,7 +212,7 @@ export async function buildReport(records: readonly PointRecord[], configs: read
         ],
         [`${sweep}-gap-depth.svg`, `${sweep}: float − retrained gap vs depth, per width`, family === "ffdnn" && rs.some((r) => r.mode === "retrained") ? gapVsDepth(cs, `${sweep}: gap vs depth`) : null],
         [`${sweep}-direct-vs-retrained.svg`, `${sweep}: direct vs retrained accuracy (above the diagonal: retraining helped)`, rs.some((r) => r.mode === "retrained") ? directVsRetrained(rs, `${sweep}: direct vs retrained`) : null],
-        [`${sweep}-ecr.svg`, `${sweep}: ECR of the retrained nets vs size: memory, and for FFDNNs block RAM and logic of the P = 16 accelerator (triangles are bounds)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(cs, `${sweep}: effective compression ratio`) : null],
+        [`${sweep}-ecr.svg`, `${sweep}: ECR of the retrained nets vs size: memory, and for FFDNNs block RAM and logic of the mac-array accelerator, P = 16 (triangles are bounds; error bars: 95% seed interval)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(cs, `${sweep}: effective compression ratio`) : null],
       ];
       for (const [file, caption, spec] of figs) {
         if (!spec) continue;

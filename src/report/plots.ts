@@ -139,8 +139,8 @@ export function ecrVsSize(cells: readonly Cell[], title: string): Spec {
   const boundLabel = (b: string | undefined) => (b === "exact" ? "exact" : b === "lower" ? "lower bound (≥)" : "upper bound (≤)");
   const kinds = [
     ["memory (weights)", (c: Cell) => c.ecr],
-    ["block RAM (iCE40 EBR)", (c: Cell) => c.ecrEbr],
-    ["logic (iCE40 LUT4, estimate)", (c: Cell) => c.ecrLut4],
+    ["block RAM (mac-array, iCE40 EBR)", (c: Cell) => c.ecrEbr],
+    ["logic (mac-array, iCE40 LUT4, estimate)", (c: Cell) => c.ecrLut4],
   ] as const;
   const values = kinds.flatMap(([kind, value]) =>
     cells
