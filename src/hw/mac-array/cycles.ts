@@ -1,29 +1,44 @@
 /** The mac-array's exact cycle model (the co-simulation tests compare it with measured cycles). */
 import type { RtlPlan } from "./plan.js";
+import { neededOutputs } from "./walk.js";
 
 /**
  * Cycles per inference, from the first input beat accepted to the last logit beat accepted, with
  * an always-valid source and an always-ready sink. Mirrors the control FSM exactly:
- *  - layer issue starts at t; group g's last MAC is at t + N_in (g = 0), then one group every
- *    max(N_in, size of the group still draining) cycles (the drain of a group must be down to its
- *    last value before the next group's accumulators can move in);
- *  - the next layer issues once the last group has drained (n_last cycles after its last MAC, +1);
+ *  - a dense layer 0 consumes the input stream as it computes (issue starts at t = 0); with
+ *    convolutions the image is first loaded into buffer 0, one beat per cycle (t = input beats);
+ *  - a layer issues its runs of N_in MAC cycles back to back (dense: one run per group; with
+ *    windows: per pooled pixel and group, one run per pool-window pixel); the last run of a pool
+ *    window (every run without pooling) moves the lanes' results into the drain and must wait
+ *    until the drain is down to its last value: its last MAC is at
+ *    max(previous last MAC + pool window * N_in, previous drain load + that group's size);
+ *  - the next layer issues once the last group has drained (its size after its load, +1);
  *  - after the output layer drains, the FSM enters the output state one cycle later and sends
  *    one logit per cycle.
  */
 export function latency(plan: RtlPlan): number {
-  let t = 0;
+  let t = plan.walk ? plan.inputFeatures : 0;
   for (const l of plan.layers) {
-    const size = (g: number) => (g === l.groups - 1 ? l.lastGroupSize : plan.lanes);
-    let lastMac = t + l.nIn;
-    for (let g = 1; g < l.groups; g++) lastMac += Math.max(l.nIn, size(g - 1));
-    t = lastMac + size(l.groups - 1) + 1;
+    const windowRuns = l.walk.poolSize ** 2;
+    let lastMac = t;
+    let load = -Infinity;
+    let loadSize = 0;
+    for (let p = 0; p < l.walk.outHeight * l.walk.outWidth; p++)
+      for (let g = 0; g < l.groups; g++) {
+        lastMac = Math.max(lastMac + windowRuns * l.nIn, load + loadSize);
+        load = lastMac;
+        loadSize = g === l.groups - 1 ? l.lastGroupSize : plan.lanes;
+      }
+    t = load + loadSize + 1;
   }
   return t + 1 + plan.classes;
 }
 
-/** The ideal compute-bound count: sum over layers of ceil(N_out / P) * N_in. */
-export const idealCycles = (plan: RtlPlan): number => plan.layers.reduce((s, l) => s + l.groups * l.nIn, 0);
+/**
+ * The ideal compute-bound count: sum over layers of ceil(outputs / P) * N_in, counting each output
+ * the network needs once (pre-pool values no pool window reads are not needed; the walk skips them).
+ */
+export const idealCycles = (plan: RtlPlan): number => plan.layers.reduce((s, l) => s + Math.ceil(neededOutputs(l.walk, l.nOut) / plan.lanes) * l.nIn, 0);
 
 /**
  * Cycles between the starts of successive inferences (source never stalls, sink always ready):

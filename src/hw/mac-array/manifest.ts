@@ -50,7 +50,7 @@ export function buildManifest(plan: RtlPlan, net: Network): Manifest {
       classes: plan.classes,
       layers: plan.layers.map((l) => ({
         name: l.name,
-        kind: l.layer.kind,
+        kind: l.stage.source,
         inFeatures: l.nIn,
         outFeatures: l.nOut,
         levels: l.levels,

@@ -6,18 +6,31 @@
  * current group of P outputs; the layer's inputs are broadcast to all lanes one per cycle. After
  * N_in cycles the P accumulators move into a drain shift register, which requantizes one value per
  * cycle into the next activation buffer while the lanes already accumulate the next group.
+ * Layers come from the lowering (../lower): a convolution is the same product over windows, its
+ * inputs fetched by the window walk (walk.ts), its max-pooling done on the accumulators.
  */
-import { analyze, isWeightInfo, signedBits, unsignedBits, weightBits, type WeightLayerInfo } from "../../ir/analyze.js";
-import type { DenseLayer, Network } from "../../ir/schema.js";
+import { signedBits, unsignedBits, weightBits } from "../../ir/analyze.js";
+import type { Network } from "../../ir/schema.js";
 import { TritforgeError } from "../../util/errors.js";
 import { planRequant, type RequantPlan } from "../common/requant.js";
+import { lowerNetwork } from "../lower/lower.js";
+import { mapSize, type LoweredNetwork, type LoweredStage } from "../lower/types.js";
+import { walkOf, walkWidths, type WalkPlan, type WalkWidths } from "./walk.js";
 
 export interface LayerPlan {
   index: number;
   name: string;
-  layer: DenseLayer;
+  /** The lowered layer (weights, bias, window, pooling). */
+  stage: LoweredStage;
+  /** Inputs per output value: k * k * C_in (a dense layer's inFeatures). */
   nIn: number;
+  /** Output channels (a dense layer's outFeatures). */
   nOut: number;
+  /** Values of the map the layer reads, and of the map it writes (pooled; the logits). */
+  inValues: number;
+  outValues: number;
+  /** The window walk (used by designs with convolutions). */
+  walk: WalkPlan;
   levels: number;
   /** Two's-complement bits per stored weight: ceil(log2 M) (2 for ternary: 00 = 0, 01 = +1, 11 = -1). */
   weightBits: number;
@@ -53,6 +66,14 @@ export interface RtlPlan {
   lanes: number;
   inputFeatures: number;
   inputBits: number;
+  /**
+   * Null for dense-only networks (the issue stage counts inputs 0..N_in-1 and layer 0 consumes
+   * the input stream as it computes); for networks with convolutions, the widths of the window
+   * walk (walk.ts), and the image is loaded into buffer 0 before layer 0 starts.
+   */
+  walk: WalkWidths | null;
+  /** Some layer max-pools (the lanes keep a running maximum). */
+  pools: boolean;
   /** Width of an activation word in the buffers: the widest signal. */
   actBits: number;
   /** Lane accumulator width: the widest layer's worst case. */
@@ -76,80 +97,94 @@ export const addrBitsFor = (depth: number): number => Math.max(1, unsignedBits(d
 
 export const MAX_LANES = 1024;
 
-/** Why the mac-array cannot build `net` (one line), or null. */
+/** Why the mac-array cannot build `net` (one line naming the layer), or null. */
 export function unsupportedLayer(net: Network): string | null {
-  const infos = analyze(net);
-  const bad = infos.find((i) => i.layer.kind !== "dense" && !(i.layer.kind === "flatten" && i.index === 0));
-  return bad ? `the mac-array architecture builds dense networks only; layer ${bad.index} ("${bad.layer.name}") is ${bad.layer.kind}` : null;
+  const l = lowerNetwork(net);
+  return l.ok ? null : l.refusal;
+}
+
+function lowered(net: Network): LoweredNetwork {
+  const l = lowerNetwork(net);
+  if (!l.ok) throw new TritforgeError(l.refusal);
+  return l.network;
 }
 
 /** Computes the accelerator plan, or throws a one-line error if the network cannot be built. */
 export function planMacArray(net: Network, lanes: number): RtlPlan {
   if (!Number.isInteger(lanes) || lanes < 1) throw new TritforgeError(`lanes must be a whole number >= 1, got ${lanes}`);
   if (lanes > MAX_LANES) throw new TritforgeError(`lanes must be at most ${MAX_LANES}, got ${lanes}`);
-  const why = unsupportedLayer(net);
-  if (why) throw new TritforgeError(why);
-  const infos = analyze(net);
-  const weightLayers = infos.filter(isWeightInfo) as WeightLayerInfo[];
+  const stages = lowered(net).stages;
   const inputFeatures = net.input.shape.reduce((a, b) => a * b, 1);
-  const layers: LayerPlan[] = weightLayers.map((info, index) => {
-    const layer = info.layer as DenseLayer;
-    const isLast = index === weightLayers.length - 1;
-    const groups = Math.ceil(layer.outFeatures / lanes);
-    const wb = weightBits(layer.levels);
-    const maxBias = layer.bias.reduce((m, b) => Math.max(m, Math.abs(b)), 0);
+  const layers: LayerPlan[] = stages.map((stage, index) => {
+    const isLast = index === stages.length - 1;
+    const nIn = stage.fanIn;
+    const nOut = stage.outChannels;
+    const groups = Math.ceil(nOut / lanes);
+    const wb = weightBits(stage.levels);
+    const maxBias = stage.bias.reduce((m, b) => Math.max(m, Math.abs(b)), 0);
     const biasBits = signedBits(maxBias);
+    const out = stage.output;
     return {
       index,
-      name: layer.name,
-      layer,
-      nIn: layer.inFeatures,
-      nOut: layer.outFeatures,
-      levels: layer.levels,
+      name: stage.name,
+      stage,
+      nIn,
+      nOut,
+      inValues: mapSize(stage.window.input),
+      outValues: mapSize(stage.outMap),
+      walk: walkOf(stage, groups),
+      levels: stage.levels,
       weightBits: wb,
       groups,
-      lastGroupSize: layer.outFeatures - (groups - 1) * lanes,
-      weightRomDepth: groups * layer.inFeatures,
+      lastGroupSize: nOut - (groups - 1) * lanes,
+      weightRomDepth: groups * nIn,
       weightRomWidth: lanes * wb,
-      weightRomAddrBits: addrBitsFor(groups * layer.inFeatures),
+      weightRomAddrBits: addrBitsFor(groups * nIn),
       biasBits,
       biasRomDepth: groups,
       biasRomWidth: lanes * biasBits,
       biasRomAddrBits: addrBitsFor(groups),
-      accBits: info.accBits,
+      accBits: stage.accBits,
       isLast,
       readBuffer: index % 2,
       writeBuffer: isLast ? -1 : (index + 1) % 2,
-      requant: layer.output.kind === "requant" ? planRequant(layer.output.multiplier, layer.output.shift, layer.output.bits, info.accBits) : null,
+      requant: out.kind === "requant" ? planRequant(out.multiplier, out.shift, out.bits, stage.accBits) : null,
     };
   });
   const last = layers[layers.length - 1]!;
   const bufferDepth = [0, 0];
-  layers.forEach((l) => (bufferDepth[l.readBuffer] = Math.max(bufferDepth[l.readBuffer]!, l.nIn)));
+  layers.forEach((l) => (bufferDepth[l.readBuffer] = Math.max(bufferDepth[l.readBuffer]!, l.inValues)));
   const buffers = bufferDepth.flatMap((depth, index) => (depth > 0 ? [{ index, depth, addrBits: addrBitsFor(depth) }] : []));
   const actBits = Math.max(net.input.bits, ...layers.map((l) => l.requant?.outBits ?? 0));
   const accBits = Math.max(...layers.map((l) => l.accBits));
   const maxWidth = Math.max(inputFeatures, ...layers.map((l) => l.nOut));
   const top = `${net.name.toLowerCase()}_accel`;
+  const maxOf = (f: (l: LayerPlan) => number) => Math.max(...layers.map(f));
+  const windows = stages[0]!.source === "conv2d";
+  // Dense-only: the input index counter also holds P (the drain's base address steps by P).
+  // With windows: output addresses run one group (P) past a layer's last value before they wrap.
+  const addrBits = windows ? unsignedBits(Math.max(inputFeatures, maxOf((l) => l.inValues), maxOf((l) => l.outValues + lanes))) : Math.max(addrBitsFor(maxWidth), unsignedBits(lanes));
   return {
     name: net.name,
     top,
     lanes,
     inputFeatures,
     inputBits: net.input.bits,
+    walk: windows ? walkWidths(layers.map((l) => l.walk), addrBits) : null,
+    pools: layers.some((l) => l.stage.pool !== null),
     actBits,
     accBits,
     weightBits: Math.max(...layers.map((l) => l.weightBits)),
-    classes: last.nOut,
-    classBits: addrBitsFor(last.nOut),
+    classes: last.outValues,
+    classBits: addrBitsFor(last.outValues),
     logitBits: last.accBits,
     layers,
     buffers,
-    // Also holds P itself: the drain's running base address is incremented by P.
-    addrBits: Math.max(addrBitsFor(maxWidth), unsignedBits(lanes)),
+    addrBits,
     groupBits: addrBitsFor(Math.max(...layers.map((l) => l.groups))),
     layerBits: addrBitsFor(layers.length),
-    weightAddrBits: Math.max(...layers.map((l) => l.weightRomAddrBits)),
+    // With windows the group base steps to g * N_in past the last word: it holds a ROM's depth.
+    weightAddrBits: windows ? unsignedBits(maxOf((l) => l.weightRomDepth)) : maxOf((l) => l.weightRomAddrBits),
     drainCountBits: unsignedBits(lanes),
   };
 }

@@ -20,6 +20,38 @@ export const romFiles = (plan: RtlPlan, l: LayerPlan): Files => ({
   biasRom: `${plan.name.toLowerCase()}_b${l.index}.mem`,
 });
 
+/** What a windowed layer computes, for comments: "conv 3x3 pad 1 on 28x28x1 -> 16 channels, maxpool 2/2 -> 14x14x16". */
+function walkSummary(l: LayerPlan): string {
+  const w = l.walk;
+  if (l.stage.source === "dense") return `dense ${l.nIn} -> ${l.nOut}`;
+  const pool = w.poolSize > 1 || w.poolStride > 1 ? `, maxpool ${w.poolSize}/${w.poolStride}` : "";
+  return `conv ${w.kernel}x${w.kernel} pad ${w.padding} on ${w.height}x${w.width}x${w.channels} -> ${l.nOut} channels${pool} -> ${w.outHeight}x${w.outWidth}x${l.nOut}`;
+}
+
+/** Constants of a layer's window walk, and its "input is inside the map" condition on the padded-frame counters. */
+function walkView(l: LayerPlan, coordBits: number) {
+  const w = l.walk;
+  const cb = coordBits;
+  const real =
+    w.padding === 0
+      ? "1'b1"
+      : `(iy >= ${cb}'d${w.padding}) && (iy < ${cb}'d${w.height + w.padding}) && (ix >= ${cb}'d${w.padding}) && (ix < ${cb}'d${w.width + w.padding})`;
+  return {
+    lastCi: w.channels - 1,
+    lastK: w.kernel - 1,
+    lastW: w.poolSize - 1,
+    lastPx: w.outWidth - 1,
+    lastPy: w.outHeight - 1,
+    rowStep: w.rowStep,
+    pixStep: w.channels,
+    orgStepX: w.poolStride * w.channels,
+    orgStepY: w.poolStride * w.rowStep,
+    padOffset: w.padOffset,
+    poolStride: w.poolStride,
+    realExpr: real,
+  };
+}
+
 function layerView(plan: RtlPlan, l: LayerPlan) {
   const wb = l.weightBits;
   const bb = l.biasBits;
@@ -47,6 +79,8 @@ function layerView(plan: RtlPlan, l: LayerPlan) {
     weightRomFile: files.weightRom,
     biasRomFile: files.biasRom,
     readBuffer: l.readBuffer,
+    summary: plan.walk ? walkSummary(l) : `${l.nIn} -> ${l.nOut}`,
+    walk: plan.walk ? walkView(l, plan.walk.coord) : null,
     laneWeight: signExtend(`w_q_l${l.index}[k*${wb} +: ${wb}]`, `w_q_l${l.index}[k*${wb}+${wb - 1}]`, wb, plan.weightBits),
     laneBias: signExtend(`b_q_l${l.index}[k*${bb} +: ${bb}]`, `b_q_l${l.index}[k*${bb}+${bb - 1}]`, bb, plan.accBits),
     requant,
@@ -56,6 +90,8 @@ function layerView(plan: RtlPlan, l: LayerPlan) {
 export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInterface) {
   const layerBits = plan.layerBits;
   const magBits = Array.from({ length: plan.weightBits - 1 }, (_, b) => b);
+  const walk = plan.walk;
+  const bufferAddrBits = Math.max(...plan.buffers.map((b) => b.addrBits));
   const laneTerm = magBits
     .map((b) => `(wabs[${b}] ? ${b === 0 ? "x1_ext" : `(x1_ext <<< ${b})`} : {ACC_W{1'b0}})`)
     .join(" + ");
@@ -71,6 +107,25 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     actBits: plan.actBits,
     weightBits: plan.weightBits,
     addrBits: plan.addrBits,
+    // The window walk (designs with convolutions) or the plain input counter (dense-only designs).
+    walk,
+    pools: plan.pools,
+    walkAddrBits: walk?.address,
+    channelBits: walk?.channel,
+    kernelBits: walk?.kernel,
+    poolBits: walk?.pool,
+    pixelBits: walk?.pixel,
+    coordBits: walk?.coord,
+    walkAddrWider: walk !== null && walk.address > plan.addrBits,
+    addrWiderThanBuffers: plan.addrBits > bufferAddrBits,
+    bufferAddrBits,
+    lastBeat: plan.inputFeatures - 1,
+    firstCond: walk ? "first_c" : `is_j == ${plan.addrBits}'d0`,
+    firstInput: walk ? "first_c" : `(is_j == ${plan.addrBits}'d0)`,
+    lastInput: walk ? "end_run" : "last_of_grp",
+    readAddr: walk ? "rd_addr" : "is_j",
+    drainLoad: walk ? "mac && last1 && plast1" : "mac && last1",
+    laneResult: walk ? "lane_out" : "lane_sum",
     groupBits: plan.groupBits,
     layerBits,
     weightAddrBits: plan.weightAddrBits,
@@ -98,6 +153,8 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
         depth: b.depth,
         addrBits: b.addrBits,
         takesStream: b.index === 0,
+        streamCond: walk ? "s_axis_tvalid && s_axis_tready" : "issue && stream_phase",
+        streamAddr: walk ? "ld_addr" : "is_j",
         drainWriteCond: writers.length ? writers.map((l) => `drain_layer == ${layerBits}'d${l.index}`).join(" || ") : "1'b0",
       };
     }),
@@ -105,5 +162,11 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
 }
 
 
-export const netSummary = (plan: RtlPlan): string =>
-  `${plan.inputFeatures}-${plan.layers.map((l) => l.nOut).join("-")} (${plan.layers.map((l) => `${l.levels} levels`).join(", ")}), ${plan.inputBits}-bit input`;
+/** "784-256-10 (3 levels, ...)" for dense networks; "28x28x1 conv3x3:16+pool2/2 ... fc10 (...)" with convolutions. */
+export function netSummary(plan: RtlPlan): string {
+  const levels = `(${plan.layers.map((l) => `${l.levels} levels`).join(", ")}), ${plan.inputBits}-bit input`;
+  if (!plan.walk) return `${plan.inputFeatures}-${plan.layers.map((l) => l.nOut).join("-")} ${levels}`;
+  const shape = (l: LayerPlan) => (l.stage.source === "dense" ? `fc${l.nOut}` : `conv${l.walk.kernel}x${l.walk.kernel}:${l.nOut}${l.walk.poolSize > 1 ? `+pool${l.walk.poolSize}/${l.walk.poolStride}` : ""}`);
+  const w = plan.layers[0]!.walk;
+  return `${w.height}x${w.width}x${w.channels} ${plan.layers.map(shape).join(" ")} ${levels}`;
+}

@@ -16,13 +16,13 @@ function groupLanes(lanes: number, g: number, nOut: number, value: (o: number) =
 
 export function weightRomLines(l: LayerPlan, lanes: number): string[] {
   const lines: string[] = [];
-  const w = l.layer.weights;
+  const w = l.stage.weights;
   for (let g = 0; g < l.groups; g++)
     for (let j = 0; j < l.nIn; j++) lines.push(packWord(groupLanes(lanes, g, l.nOut, (o) => w[o * l.nIn + j]!), l.weightBits));
   return lines;
 }
 
 export function biasRomLines(l: LayerPlan, lanes: number): string[] {
-  return Array.from({ length: l.groups }, (_, g) => packWord(groupLanes(lanes, g, l.nOut, (o) => l.layer.bias[o]!), l.biasBits));
+  return Array.from({ length: l.groups }, (_, g) => packWord(groupLanes(lanes, g, l.nOut, (o) => l.stage.bias[o]!), l.biasBits));
 }
 
