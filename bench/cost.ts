@@ -16,7 +16,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomDenseNetwork } from "../src/ir/random.js";
+import { randomChainNetwork, randomDenseNetwork, type ChainLayerSpec } from "../src/ir/random.js";
 import { generateBundle } from "../src/hw/registry.js";
 import { loadManifest } from "../src/hw/bundle/manifest.js";
 import { SYNTH_TARGETS, type SynthTarget } from "../src/cost/stats.js";
@@ -32,7 +32,14 @@ interface Spec {
   sizes: number[];
   levels: number;
   lanes: number;
+  /** A CNN: the layer chain (sizes then lists the input features and each layer's outputs). */
+  chain?: { input: number[]; layers: ChainLayerSpec[] };
 }
+
+const conv = (out: number, kernel: number, padding: number): ChainLayerSpec => ({ kind: "conv2d", out, kernel, padding });
+const pool = (size: number, stride: number): ChainLayerSpec => ({ kind: "maxpool", size, stride });
+const flat: ChainLayerSpec = { kind: "flatten" };
+const dense = (out: number): ChainLayerSpec => ({ kind: "dense", out });
 
 export const CALIBRATION_SPECS: Spec[] = [
   { name: "cal_64_32_10_m3_p8", sizes: [64, 32, 10], levels: 3, lanes: 8 },
@@ -52,6 +59,12 @@ export const CALIBRATION_SPECS: Spec[] = [
   { name: "cal_784_128_128_10_m3_p4", sizes: [784, 128, 128, 10], levels: 3, lanes: 4 },
   { name: "cal_784_128_128_10_m3_p16", sizes: [784, 128, 128, 10], levels: 3, lanes: 16 },
   { name: "cal_784_128_128_10_m3_p64", sizes: [784, 128, 128, 10], levels: 3, lanes: 64 },
+  // CNNs (window walk, zero padding, pooling on the accumulators).
+  { name: "cal_cnn_8x8_c4_fc10_m3_p4", sizes: [64, 4, 10], levels: 3, lanes: 4, chain: { input: [8, 8, 1], layers: [conv(4, 3, 1), pool(2, 2), flat, dense(10)] } },
+  { name: "cal_cnn_12x12_c8_c8_fc10_m3_p8", sizes: [144, 8, 8, 10], levels: 3, lanes: 8, chain: { input: [12, 12, 1], layers: [conv(8, 3, 1), pool(2, 2), conv(8, 3, 1), pool(2, 2), flat, dense(10)] } },
+  { name: "cal_cnn_10x10x2_c16_fc10_m7_p16", sizes: [200, 16, 10], levels: 7, lanes: 16, chain: { input: [10, 10, 2], layers: [conv(16, 5, 2), pool(3, 2), flat, dense(10)] } },
+  { name: "cal_cnn_6x6x3_c8_c4_m3_p3", sizes: [108, 8, 4], levels: 3, lanes: 3, chain: { input: [6, 6, 3], layers: [conv(8, 1, 0), conv(4, 3, 0)] } },
+  { name: "cal_cnn_16x16_c8_c16_fc32_fc10_m3_p16", sizes: [256, 8, 16, 32, 10], levels: 3, lanes: 16, chain: { input: [16, 16, 1], layers: [conv(8, 3, 1), pool(2, 2), conv(16, 3, 1), pool(2, 2), flat, dense(32), dense(10)] } },
 ];
 
 function flag(name: string): string | undefined {
@@ -75,7 +88,9 @@ async function main(): Promise<void> {
   for (const spec of CALIBRATION_SPECS) {
     if (only && !only.includes(spec.name)) continue;
     const dir = join(REPO_ROOT, ".cache", "cost-designs", spec.name);
-    const net = randomDenseNetwork({ name: spec.name, seed: 7, sizes: spec.sizes, levels: spec.levels });
+    const net = spec.chain
+      ? randomChainNetwork({ name: spec.name, seed: 7, ...spec.chain, levels: spec.levels })
+      : randomDenseNetwork({ name: spec.name, seed: 7, sizes: spec.sizes, levels: spec.levels });
     await generateBundle(net, dir, "mac-array", { lanes: spec.lanes });
     const manifest = loadManifest(dir);
     const slim = manifest;

@@ -5,9 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { analyticEstimate } from "../src/cost/analytic.js";
 import { bundleMemories, ICE40_MEMORY, mapMemory, memorySummary } from "../src/cost/memory.js";
-import { randomDenseNetwork } from "../src/ir/random.js";
+import { randomChainNetwork, randomDenseNetwork } from "../src/ir/random.js";
 import { costEcr } from "../src/report/ecr.js";
-import { ffdnnArea } from "../src/report/area.js";
+import { cnnArea, ffdnnArea } from "../src/report/area.js";
 import { precisionLabel, withAreaEcr, type Row } from "../src/report/rows.js";
 import { parseManifest } from "../src/hw/bundle/manifest.js";
 import { buildManifest } from "../src/hw/mac-array/manifest.js";
@@ -65,6 +65,40 @@ describe("area of sweep points", () => {
   });
 });
 
+describe("area of CNN sweep points", () => {
+  it("cnnArea prices the trainer's CNN (3x3 pad 1 convs, 2x2 pools) on the generator's own design", () => {
+    const net = randomChainNetwork({
+      name: "area",
+      seed: 1,
+      input: [28, 28, 1],
+      layers: [
+        { kind: "conv2d", out: 4, kernel: 3, padding: 1 },
+        { kind: "maxpool", size: 2, stride: 2 },
+        { kind: "conv2d", out: 4, kernel: 3, padding: 1 },
+        { kind: "maxpool", size: 2, stride: 2 },
+        { kind: "conv2d", out: 8, kernel: 3, padding: 1 },
+        { kind: "maxpool", size: 2, stride: 2 },
+        { kind: "flatten" },
+        { kind: "dense", out: 10 },
+      ],
+      levels: 3,
+      signalBits: 8,
+      inputBits: 8,
+    });
+    const m = parseManifest(buildManifest(planMacArray(net, 16), net), "test");
+    expect(cnnArea([4, 4, 8], [], 3, 8)).toEqual({ lut4: analyticEstimate(m).ice40.lut4, ebr: memorySummary(m).ice40.ebr });
+    // Buffers sized by the largest map each one holds: buf0 = the 28x28 image (and the 7x7x4 map),
+    // buf1 = the pooled 14x14x4 map (and the 3x3x8 one): 784 words of 8 bits each.
+    expect(m.memories.filter((x) => x.role === "activations").map((x) => [x.name, x.depth, x.width])).toEqual([
+      ["buf0", 784, 8],
+      ["buf1", 784, 8],
+    ]);
+    // Ternary < 4-bit < float in block RAM.
+    expect(cnnArea([4, 4, 8], [], 3, 8).ebr).toBeLessThanOrEqual(cnnArea([4, 4, 8], [], 15, 8).ebr);
+    expect(cnnArea([4, 4, 8], [], 15, 8).ebr).toBeLessThan(cnnArea([4, 4, 8], [], 0, 8).ebr);
+  });
+});
+
 function row(p: Partial<Row> & Pick<Row, "levels" | "mode" | "accuracy">): Row {
   const width = p.width ?? 64;
   return {
@@ -76,7 +110,7 @@ function row(p: Partial<Row> & Pick<Row, "levels" | "mode" | "accuracy">): Row {
 
 describe("area-based ECR in the report rows", () => {
   const floats = [row({ width: 32, levels: 0, mode: "float", accuracy: 0.8 }), row({ width: 128, levels: 0, mode: "float", accuracy: 0.86 })];
-  const cnn = { ...row({ levels: 3, mode: "retrained", accuracy: 0.8 }), family: "cnn" as const, hidden: undefined, arch: "cnn 4-4-8" };
+  const cnn = { ...row({ levels: 3, mode: "retrained", accuracy: 0.8 }), family: "cnn" as const, hidden: undefined, conv: [4, 4, 8], dense: [], arch: "cnn 4-4-8" };
 
   it("prices every FFDNN row and divides the interpolated float area by the quantized area", () => {
     const q = row({ width: 64, levels: 3, mode: "retrained", accuracy: 0.83 });
@@ -91,9 +125,8 @@ describe("area-based ECR in the report rows", () => {
     expect(r.ecrEbrBound).toBe("exact");
     expect(r.ecrEbr).toBeCloseTo(Math.sqrt(f32.ebr * f128.ebr) / t64.ebr, 9);
     expect(r.ecrLut4).toBeCloseTo(costEcr([{ size: f32.lut4, accuracy: 0.8 }, { size: f128.lut4, accuracy: 0.86 }], 0.83, t64.lut4).value, 9);
-    // CNN rows: no RTL, no area.
-    expect(out[3]!.lut4).toBeUndefined();
-    expect(out[3]!.ecrEbr).toBeUndefined();
+    // A CNN row is priced as its CNN accelerator (against the same float curve: one sweep here).
+    expect(out[3]).toMatchObject(cnnArea([4, 4, 8], [], 3, 8));
   });
 
   it("bounds: above every float net a lower bound, below the smallest an upper bound", () => {

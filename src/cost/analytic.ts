@@ -19,7 +19,7 @@ import type { Manifest } from "../hw/bundle/manifest.js";
 import { TritforgeError } from "../util/errors.js";
 import { bundleMemories, ICE40_MEMORY, mapMemory, XILINX_MEMORY, type MemoryTarget } from "./memory.js";
 
-export const FEATURES = ["lane", "shiftAdd", "layerMux", "biasRegs", "romRegs", "requant", "romLogic", "memMux", "control"] as const;
+export const FEATURES = ["lane", "shiftAdd", "layerMux", "biasRegs", "romRegs", "requant", "romLogic", "memMux", "control", "walk", "pool"] as const;
 export type Feature = (typeof FEATURES)[number];
 export type FeatureVector = Record<Feature, number>;
 
@@ -35,6 +35,8 @@ const memTarget = (t: ModelTarget): MemoryTarget => (t === "ice40" ? ICE40_MEMOR
 const LUT_BITS: Record<ModelTarget, number> = { ice40: 16, xilinx: 64 };
 
 const STRUCTURAL: readonly Feature[] = ["lane", "shiftAdd", "layerMux", "biasRegs", "requant", "control"];
+/** Structural features only some designs have (mac-array: the window walk and pooling of designs with convolutions); absent means 0. */
+const OPTIONAL: readonly Feature[] = ["walk", "pool"];
 
 /** Structural features of a design for one target. */
 export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
@@ -57,7 +59,8 @@ export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
     if (map.block === null && mem.role === "weights") romRegs += mem.width;
     memMux += map.muxBits;
   }
-  const all: Record<Feature, number> = { ...structural, romRegs, romLogic, memMux };
+  const optional = Object.fromEntries(OPTIONAL.map((k) => [k, m.features[k] ?? 0]));
+  const all = { ...structural, ...optional, romRegs, romLogic, memMux } as Record<Feature, number>;
   return Object.fromEntries(FEATURES.map((k) => [k, all[k]])) as FeatureVector;
 }
 
@@ -67,7 +70,7 @@ export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
  */
 export const QUANTITY_FEATURES: Record<ModelQuantity, readonly Feature[]> = {
   lut: FEATURES,
-  ff: ["lane", "biasRegs", "romRegs", "control"],
+  ff: ["lane", "biasRegs", "romRegs", "control", "walk", "pool"],
 };
 
 export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVector>>;
@@ -75,12 +78,12 @@ export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVect
 /** Fitted on test/fixtures/yosys/calibration.json (20 designs) by `npx tsx bench/cost.ts --fit`. */
 export const COEFFICIENTS: Coefficients = {
   ice40: {
-    lut: { lane: 5.428, shiftAdd: 1.133, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0.804, romLogic: 2.052, memMux: 0.9981, control: 190.3 },
-    ff: { lane: 2.157, shiftAdd: 0, layerMux: 0, biasRegs: 0.1268, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 179.8 },
+    lut: { lane: 5.428, shiftAdd: 1.133, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0.804, romLogic: 2.052, memMux: 0.9981, control: 190.3, walk: 0, pool: 0 },
+    ff: { lane: 2.157, shiftAdd: 0, layerMux: 0, biasRegs: 0.1268, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 179.8, walk: 0, pool: 0 },
   },
   xilinx: {
-    lut: { lane: 3.506, shiftAdd: 0.8562, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 1.019, romLogic: 1.097, memMux: 1.363, control: 91.63 },
-    ff: { lane: 2.099, shiftAdd: 0, layerMux: 0, biasRegs: 0.2492, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 132.8 },
+    lut: { lane: 3.506, shiftAdd: 0.8562, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 1.019, romLogic: 1.097, memMux: 1.363, control: 91.63, walk: 0, pool: 0 },
+    ff: { lane: 2.099, shiftAdd: 0, layerMux: 0, biasRegs: 0.2492, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 132.8, walk: 0, pool: 0 },
   },
 };
 

@@ -1,5 +1,5 @@
 /**
- * Hardware area of a sweep's FFDNN points, for the area-based ECR: each network is priced as the
+ * Hardware area of a sweep's points (FFDNNs and CNNs), for the area-based ECR: each network is priced as the
  * accelerator `gen-rtl` would emit for it (P = AREA_LANES lanes), with the cost model's analytic
  * LUT4 estimate (calibrated against Yosys, docs/cost-model.md) and its block-RAM rule (exact
  * against Yosys on every calibration design).
@@ -16,7 +16,8 @@
  * ECR is an estimate of the logic saved, the EBR-based one a firm figure.
  * Pure functions; results are memoised per shape.
  */
-import { randomDenseNetwork } from "../ir/random.js";
+import { randomChainNetwork, randomDenseNetwork, type ChainLayerSpec } from "../ir/random.js";
+import type { Network } from "../ir/schema.js";
 import { planMacArray, widenWeights } from "../hw/mac-array/plan.js";
 import { buildManifest } from "../hw/mac-array/manifest.js";
 import type { Manifest } from "../hw/bundle/manifest.js";
@@ -35,9 +36,8 @@ export interface HwArea {
 
 const cache = new Map<string, HwArea>();
 
-/** The mac-array manifest of a seeded random network of this shape; `wideBits` widens every weight. */
-function manifestFor(sizes: readonly number[], levels: number, signalBits: number, lanes: number, wideBits?: number): Manifest {
-  const net = randomDenseNetwork({ name: "area", seed: 1, sizes: [...sizes], levels, signalBits, inputBits: 8 });
+/** The mac-array manifest of a network; `wideBits` widens every weight. */
+function manifestFor(net: Network, lanes: number, wideBits?: number): Manifest {
   const plan = planMacArray(net, lanes);
   return buildManifest(wideBits === undefined ? plan : widenWeights(plan, wideBits), net);
 }
@@ -54,8 +54,31 @@ export function ffdnnArea(hidden: readonly number[], levels: number, signalBits:
   const key = `${hidden.join("x")}|${levels}|${signalBits}|${lanes}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const sizes = [784, ...hidden, 10];
-  const area = levels === 0 ? price(manifestFor(sizes, 3, signalBits, lanes, FLOAT_WEIGHT_BITS)) : price(manifestFor(sizes, levels, signalBits, lanes));
+  const net = (m: number) => randomDenseNetwork({ name: "area", seed: 1, sizes: [784, ...hidden, 10], levels: m, signalBits, inputBits: 8 });
+  const area = levels === 0 ? price(manifestFor(net(3), lanes, FLOAT_WEIGHT_BITS)) : price(manifestFor(net(levels), lanes));
+  cache.set(key, area);
+  return area;
+}
+
+/**
+ * Area of a CNN as the trainer builds it (28x28x1 input; each conv layer 3x3 with padding 1 and
+ * 2x2 max-pooling; flatten; dense layers; 10 classes), priced like ffdnnArea.
+ */
+export function cnnArea(conv: readonly number[], dense: readonly number[], levels: number, signalBits: number, lanes = AREA_LANES): HwArea {
+  const key = `cnn ${conv.join("-")}|${dense.join("-")}|${levels}|${signalBits}|${lanes}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const layers: ChainLayerSpec[] = [
+    ...conv.flatMap((out): ChainLayerSpec[] => [
+      { kind: "conv2d", out, kernel: 3, padding: 1 },
+      { kind: "maxpool", size: 2, stride: 2 },
+    ]),
+    { kind: "flatten" },
+    ...dense.map((out): ChainLayerSpec => ({ kind: "dense", out })),
+    { kind: "dense", out: 10 },
+  ];
+  const net = (m: number) => randomChainNetwork({ name: "area", seed: 1, input: [28, 28, 1], layers, levels: m, signalBits, inputBits: 8 });
+  const area = levels === 0 ? price(manifestFor(net(3), lanes, FLOAT_WEIGHT_BITS)) : price(manifestFor(net(levels), lanes));
   cache.set(key, area);
   return area;
 }

@@ -132,8 +132,8 @@ export function directVsRetrained(rows: readonly Row[], title: string): Spec {
 
 /**
  * ECR of the retrained nets vs their size, on the mean curves, with the seed interval as error bars;
- * bounds drawn as triangles. One panel per ECR kind present: memory (weights), and for FFDNNs block
- * RAM and logic (area.ts).
+ * bounds drawn as triangles. One panel per ECR kind present: memory (weights), block RAM and logic
+ * (area.ts).
  */
 export function ecrVsSize(cells: readonly Cell[], title: string): Spec {
   const boundLabel = (b: string | undefined) => (b === "exact" ? "exact" : b === "lower" ? "lower bound (≥)" : "upper bound (≤)");

@@ -6,7 +6,7 @@
 import { describeArch } from "../sweep/config.js";
 import type { FloatRecord, PointRecord, QuantRecord } from "../sweep/store.js";
 import type { Architecture } from "../sweep/trainer.js";
-import { ffdnnArea } from "./area.js";
+import { cnnArea, ffdnnArea } from "./area.js";
 import { costEcr, memoryEcr, type Bound, type CurvePoint } from "./ecr.js";
 
 export type Mode = "float" | "direct" | "retrained";
@@ -35,11 +35,13 @@ export interface Row {
   ecr?: number;
   ecrBound?: Bound;
   ecrIdeal?: number;
-  /** FFDNN hidden widths (for hardware pricing). */
+  /** FFDNN hidden widths, CNN conv and dense widths (for hardware pricing). */
   hidden?: number[];
+  conv?: number[];
+  dense?: number[];
   /** Bits of every hidden signal (8 for float rows: the float net priced with 8-bit signals). */
   signalBits: number;
-  /** Area of the accelerator for this net (FFDNN only, see area.ts): analytic iCE40 LUT4 and EBR. */
+  /** Area of the accelerator for this net (see area.ts): analytic iCE40 LUT4 and EBR. */
   lut4?: number;
   ebr?: number;
   /** Area-based ECRs: float LUT4 (or EBR) at equal accuracy / this net's LUT4 (or EBR). */
@@ -104,7 +106,7 @@ export function toRows(records: readonly PointRecord[], legacy: ReadonlySet<stri
       seconds: r.seconds,
       backend: r.backend,
       pointId: r.id,
-      ...(arch.kind === "ffdnn" ? { hidden: [...arch.hidden] } : {}),
+      ...(arch.kind === "ffdnn" ? { hidden: [...arch.hidden] } : { conv: [...arch.conv], dense: [...arch.dense] }),
       signalBits: r.kind === "float" ? 8 : r.spec.signalBits,
     };
     if (r.kind === "float") {
@@ -146,12 +148,12 @@ export function toRows(records: readonly PointRecord[], legacy: ReadonlySet<stri
 }
 
 /**
- * Adds the accelerator area (P = 16 lanes, area.ts) to every FFDNN row and the area-based ECRs to
- * every quantized FFDNN row, against the float rows of the same sweep priced the same way. CNN rows
- * are left without: convolution has no RTL generator yet.
+ * Adds the accelerator area (P = 16 lanes, area.ts) to every row and the area-based ECRs to every
+ * quantized row, against the float rows of the same sweep priced the same way.
  */
 export function withAreaEcr(rows: readonly Row[]): Row[] {
-  const out = rows.map((r) => (r.hidden ? { ...r, ...ffdnnArea(r.hidden, r.levels, r.signalBits) } : { ...r }));
+  const area = (r: Row) => (r.hidden ? ffdnnArea(r.hidden, r.levels, r.signalBits) : r.conv ? cnnArea(r.conv, r.dense ?? [], r.levels, r.signalBits) : {});
+  const out = rows.map((r) => ({ ...r, ...area(r) }));
   // The float curves on both hardware axes, per sweep, as for memory: mean accuracy over seeds per architecture.
   const curves = new Map<string, { lut4: CurvePoint[]; ebr: CurvePoint[] }>();
   for (const sweep of new Set(out.map((r) => r.sweep))) {

@@ -9,6 +9,10 @@
  *             is a constant): sum of min(P, N_out) * bias bits
  *   requant   sum over hidden layers of CSD terms * product bits (the shift-add requantizers)
  *   control   1 (FSM, counters, argmax, stream interface)
+ * Designs with convolutions add (dense-only designs do not have them: absent means 0):
+ *   walk      register bits of the window walk (walk.ts): six padded-frame address registers, six
+ *             row/column counters, two output and two ROM addresses
+ *   pool      P * accBits when some layer max-pools (a running-maximum register and comparator per lane)
  */
 import type { RtlPlan } from "./plan.js";
 
@@ -23,5 +27,11 @@ export function structuralFeatures(plan: RtlPlan): Record<string, number> {
     biasRegs: plan.layers.reduce((s, l) => s + (l.groups > 1 ? Math.min(P, l.nOut) * l.biasBits : 0), 0),
     requant: plan.layers.reduce((s, l) => s + (l.requant ? l.requant.terms.length * l.requant.productBits : 0), 0),
     control: 1,
+    ...(plan.walk
+      ? {
+          walk: 6 * plan.walk.address + 6 * plan.walk.coord + 2 * plan.addrBits + 2 * plan.weightAddrBits,
+          pool: plan.pools ? P * acc : 0,
+        }
+      : {}),
   };
 }

@@ -5,7 +5,7 @@ import { axisInterface } from "../common/axis.js";
 import { networkDigest, NETWORK_FILE, TOOL_VERSION } from "../common/bundle.js";
 import { idealCycles, interval, latency } from "./cycles.js";
 import { structuralFeatures } from "./features.js";
-import type { RtlPlan } from "./plan.js";
+import type { LayerPlan, RtlPlan } from "./plan.js";
 import { romFiles } from "./render.js";
 
 export const ARCH_ID = "mac-array";
@@ -27,6 +27,16 @@ function memories(plan: RtlPlan): ManifestMemory[] {
   out.push({ name: "logit", kind: "ram", role: "logits", layer: null, depth: plan.classes, width: plan.logitBits, bits: plan.classes * plan.logitBits, usedWidth: plan.logitBits, file: null });
   return out;
 }
+
+/** A windowed layer's geometry as the walk computes it (designs with convolutions). */
+const walkStructure = ({ walk: w }: LayerPlan) => ({
+  input: [w.height, w.width, w.channels],
+  kernel: w.kernel,
+  padding: w.padding,
+  pool: { size: w.poolSize, stride: w.poolStride },
+  output: [w.outHeight, w.outWidth],
+  runs: w.runs,
+});
 
 export function buildManifest(plan: RtlPlan, net: Network): Manifest {
   const mems = memories(plan);
@@ -73,6 +83,7 @@ export function buildManifest(plan: RtlPlan, net: Network): Manifest {
         lastGroupSize: l.lastGroupSize,
         biasBits: l.biasBits,
         requant: l.requant ? { multiplier: l.requant.multiplier, shift: l.requant.shift, csdTerms: l.requant.terms.length, productBits: l.requant.productBits } : null,
+        ...(plan.walk ? { walk: walkStructure(l) } : {}),
       })),
     },
     provenance: { tool: "tritforge", toolVersion: TOOL_VERSION },
