@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { randomDenseNetwork } from "../src/ir/random.js";
+import { randomChainNetwork, randomDenseNetwork } from "../src/ir/random.js";
 import { serializeNetwork } from "../src/ir/io.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-cli-"));
@@ -17,6 +17,14 @@ function genRtl(args: string[], env: NodeJS.ProcessEnv = process.env) {
 
 const good = randomDenseNetwork({ name: "cli_net", seed: 4, sizes: [6, 5, 3] });
 const goodJson = JSON.parse(serializeNetwork(good)) as Record<string, unknown> & { layers: Array<Record<string, unknown>> };
+
+// The mac-array pools in the lanes of the layer that feeds the pool: an input-image pool has none.
+const poolFirst = randomChainNetwork({
+  name: "pool_first",
+  seed: 1,
+  input: [6, 6, 1],
+  layers: [{ kind: "maxpool", size: 2, stride: 2 }, { kind: "conv2d", out: 2, kernel: 3, padding: 0 }],
+});
 
 function modelFile(name: string, content: string): string {
   const f = join(work, name);
@@ -44,6 +52,11 @@ const badCases: Array<{ name: string; args: () => string[]; message: RegExp }> =
   { name: "P = 0", args: () => ["--model", modelFile("ok1.json", JSON.stringify(goodJson)), "--lanes", "0"], message: /--lanes must be in \[1, 1024\]/ },
   { name: "non-numeric P", args: () => ["--model", modelFile("ok2.json", JSON.stringify(goodJson)), "--lanes", "four"], message: /--lanes must be an integer/ },
   { name: "unknown flag", args: () => ["--model", modelFile("ok3.json", JSON.stringify(goodJson)), "--colour", "red"], message: /unknown option '--colour'/ },
+  {
+    name: "a maxpool on the input image is refused naming the layer",
+    args: () => ["--model", modelFile("pool-first.json", serializeNetwork(poolFirst))],
+    message: /mac-array cannot build pool_first: layer 0 \("maxpool0"\): a maxpool must directly follow a conv2d layer/,
+  },
   {
     name: "unwritable output folder",
     args: () => ["--model", modelFile("ok4.json", JSON.stringify(goodJson)), "--out", join(modelFile("a-file", "x"), "sub", "bundle")],

@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     const pct = ((t.latency / t.ideal - 1) * 100).toFixed(1);
     const lines = [
       `tritforge gen-rtl: ${describeModel(net)}`,
-      `  layers    ${(summary.layers as number[]).join("-")}, levels ${layers.map((l) => l.levels).join("/")}, ${manifest.network.input.bits}-bit inputs, ${Math.max(...layers.map((l) => l.accBits))}-bit accumulators`,
+      `  layers    ${[manifest.network.input.shape.join("x"), ...layers.map((l) => (l.kind === "conv2d" ? `conv${l.outFeatures}` : String(l.outFeatures)))].join("-")}, levels ${layers.map((l) => l.levels).join("/")}, ${manifest.network.input.bits}-bit inputs, ${Math.max(...layers.map((l) => l.accBits))}-bit accumulators`,
       `  arch      ${manifest.arch.id} (${Object.entries(manifest.arch.params).map(([k, v]) => `${k} ${String(v)}`).join(", ")})`,
       `  memory    weight ROM ${formatBits(bits("weights"))}, bias ROM ${formatBits(bits("bias"))}, activation buffers ${formatBits(bits("activations"))}`,
       `  cycles    latency ${t.latency}, interval ${t.interval} (ideal ${t.ideal}, latency +${pct}%)`,
