@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { estimateDesign, type Estimate } from "../cost/estimate.js";
-import type { Ice40PartName } from "../cost/parts.js";
+import { ICE40_PARTS, type Ice40PartName } from "../cost/parts.js";
 import { loadNetwork } from "../ir/io.js";
 import type { Network } from "../ir/schema.js";
 import { generateBundle } from "../hw/registry.js";
@@ -18,6 +18,7 @@ import { runPoint } from "../sweep/run.js";
 import type { PointRecord } from "../sweep/store.js";
 import { loadTrainer } from "../sweep/trainer.js";
 import { TritforgeError } from "../util/errors.js";
+import { writeFileAtomic } from "../util/fs.js";
 import type { Part } from "./parts.js";
 import type { Candidate } from "./select.js";
 
@@ -60,8 +61,11 @@ export function synthFit(e: Estimate, part: Part): SynthFit {
       { resource: "EBR", used: c.ebr, available: part.bram.count },
       { resource: "DSP", used: c.dsp, available: part.dsp },
     ];
-    const pnr = e.pnr?.find((p) => p.part === part.name);
-    const problems = [...used.filter((u) => u.used > u.available).map((u) => `needs ${u.used} ${u.resource}, ${part.label} has ${u.available}`), ...(pnr && !pnr.fits ? pnr.problems : []), ...(pnr ? [] : ["nextpnr did not run"])];
+    // estimateDesign names placed parts by their nextpnr label (cost/parts.ts).
+    const label = ICE40_PARTS[part.name as Ice40PartName]?.label;
+    const pnr = e.pnr?.find((p) => p.part === label);
+    if (pnr?.logicCellsUsed !== undefined) used.push({ resource: "logic cells (placed)", used: pnr.logicCellsUsed, available: part.lut });
+    const problems = [...used.filter((u) => u.used > u.available).map((u) => `needs ${u.used} ${u.resource}, ${part.label} has ${u.available}`), ...(pnr && !pnr.fits ? pnr.problems : []), ...(pnr ? [] : [`nextpnr did not place it on ${part.name}`])];
     return { fits: problems.length === 0, used, problems, ...(pnr?.fmaxMHz !== undefined ? { fmaxMHz: pnr.fmaxMHz } : {}) };
   }
   const c = s?.xilinx;
@@ -105,6 +109,8 @@ export async function buildCandidate(c: Candidate, rec: PointRecord, part: Part,
     parts: part.family === "ice40" ? [part.name as Ice40PartName] : [],
     onProgress: say,
   });
+  // Where `gen-rtl --estimate` records it too.
+  writeFileAtomic(join(o.outDir, "estimate.json"), JSON.stringify(estimate, null, 2) + "\n");
   const fit = synthFit(estimate, part);
   say(`co-simulating ${o.vectors} vectors`);
   const picked = pickVectors(network, o.vectors, 1);

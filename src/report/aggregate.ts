@@ -29,21 +29,12 @@ export interface SeedValue {
   floatAccuracy: number;
 }
 
-export interface Cell {
-  sweep: string;
-  dataset: string;
-  family: "ffdnn" | "cnn";
-  arch: string;
-  width: number;
-  depth: number;
-  parameters: number;
-  weights: number;
-  levels: number;
-  precision: string;
-  mode: Mode;
-  hidden?: number[];
-  signalBits: number;
-  memoryBits: number;
+/** The row fields a cell shares with every seed's row. */
+const SHARED = ["sweep", "dataset", "family", "arch", "width", "depth", "parameters", "weights", "levels", "precision", "mode", "hidden", "signalBits", "memoryBits", "lut4", "ebr"] as const;
+type Shared = (typeof SHARED)[number];
+const shared = (r: Row): Pick<Row, Shared> => Object.fromEntries(SHARED.filter((k) => r[k] !== undefined).map((k) => [k, r[k]])) as Pick<Row, Shared>;
+
+export interface Cell extends Pick<Row, Shared> {
   perSeed: SeedValue[];
   accuracy: Interval;
   /** Float − this cell's accuracy, paired by seed (0 for float cells). */
@@ -53,8 +44,6 @@ export interface Cell {
   /** Retrained rows with a selection record, and those where the direct weights were kept. */
   selections: number;
   keptDirect: number;
-  lut4?: number;
-  ebr?: number;
   ecr?: CellEcr;
   ecrEbr?: CellEcr;
   ecrLut4?: CellEcr;
@@ -70,28 +59,13 @@ export function toCells(rows: readonly Row[]): Cell[] {
     const r0 = rs[0]!;
     const perSeed = rs.map((r) => ({ seed: r.seed, pointId: r.pointId, accuracy: r.accuracy, floatAccuracy: r.floatAccuracy })).sort((a, b) => a.seed - b.seed);
     return {
-      sweep: r0.sweep,
-      dataset: r0.dataset,
-      family: r0.family,
-      arch: r0.arch,
-      width: r0.width,
-      depth: r0.depth,
-      parameters: r0.parameters,
-      weights: r0.weights,
-      levels: r0.levels,
-      precision: r0.precision,
-      mode: r0.mode,
-      ...(r0.hidden ? { hidden: r0.hidden } : {}),
-      signalBits: r0.signalBits,
-      memoryBits: r0.memoryBits,
+      ...shared(r0),
       perSeed,
       accuracy: tInterval(perSeed.map((s) => s.accuracy)),
       gap: tInterval(perSeed.map((s) => s.floatAccuracy - s.accuracy)),
       legacy: rs.filter((r) => r.legacy).length,
       selections: rs.filter((r) => r.selection !== undefined).length,
       keptDirect: rs.filter((r) => r.selection === "direct").length,
-      ...(r0.lut4 !== undefined ? { lut4: r0.lut4 } : {}),
-      ...(r0.ebr !== undefined ? { ebr: r0.ebr } : {}),
     };
   });
   return withCellEcr(cells);
