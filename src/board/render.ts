@@ -1,0 +1,110 @@
+/**
+ * Renders a board plan into files: the top level (clock, power-on reset, UART link, accelerator),
+ * its bit-level testbench, the pin file, the Yosys script, the build script and board.json.
+ * The view values are computed here; the templates only paste them.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Handlebars from "handlebars";
+import { TOOL_VERSION } from "../rtl/generate.js";
+import { unsignedBits } from "../ir/analyze.js";
+import type { BoardPlan } from "./plan.js";
+import { replyBytes } from "./protocol.js";
+
+const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "templates");
+const cache = new Map<string, Handlebars.TemplateDelegate>();
+function render(name: string, view: object): string {
+  let t = cache.get(name);
+  if (!t) {
+    t = Handlebars.compile(readFileSync(join(TEMPLATE_DIR, name), "utf8"), { noEscape: true, strict: true });
+    cache.set(name, t);
+  }
+  return t(view);
+}
+
+const ledExpr = (signal: string, activeLow: boolean) => (activeLow ? `!${signal}` : signal);
+
+function topView(p: BoardPlan) {
+  const d = p.design;
+  const lb = p.protocol.logitBytes;
+  const byteIdxBits = Math.max(1, unsignedBits(lb - 1));
+  return {
+    toolVersion: TOOL_VERSION,
+    module: p.module,
+    accel: d.top,
+    boardName: p.board.name,
+    boardLabel: p.board.label,
+    boardClockMHz: p.board.clockMHz,
+    clockNote: p.pll
+      ? `${p.board.clockMHz} MHz oscillator -> ${p.pll.primitive} -> ${p.coreMHz} MHz core clock`
+      : `the ${p.board.clockMHz} MHz oscillator drives the core directly (no PLL)`,
+    pll: p.pll,
+    porBits: 8,
+    porCycles: 255,
+    baud: p.baud,
+    clksPerBit: p.clksPerBit,
+    baudErrorPct: p.baudErrorPct.toFixed(2),
+    bitCntBits: Math.max(1, unsignedBits(p.clksPerBit - 1)),
+    idleClocks: p.idleClocks,
+    idleMs: p.idleMs,
+    idleBits: unsignedBits(p.idleClocks),
+    features: d.features,
+    countBits: Math.max(1, unsignedBits(d.features - 1)),
+    lastPixel: d.features - 1,
+    classes: d.classes,
+    classBits: p.classBits,
+    classPad: p.classBits === 7 ? "m_tuser" : `{ ${7 - p.classBits}'d0, m_tuser }`,
+    logitBits: d.logitBits,
+    logitBytes: lb,
+    logitExt: d.logitBits === 8 * lb ? "m_tdata" : `{ {${8 * lb - d.logitBits}{m_tdata[${d.logitBits - 1}]}}, m_tdata }`,
+    byteIdxBits,
+    lastByte: `${byteIdxBits}'d${lb - 1}`,
+    streamData: d.inputBits === 8 ? "hold" : `hold[${d.inputBits - 1}:0]`,
+    errorLedExpr: ledExpr("error_seen", p.board.errorLed.activeLow),
+    activityLedExpr: ledExpr("activity", p.board.activityLed.activeLow),
+    replyBytes: replyBytes(p.protocol),
+  };
+}
+
+/** Every file of the board folder as [path relative to the bundle root, content]. */
+export function renderBoardFiles(p: BoardPlan): Array<[string, string]> {
+  const f = p.config.files;
+  const view = topView(p);
+  const sources = [...p.design.rtl, f.top];
+  return [
+    [f.top, render("board-top.v.hbs", view)],
+    [f.testbench, render("board-tb.v.hbs", view)],
+    [
+      f.pcf,
+      render("pins.pcf.hbs", {
+        toolVersion: TOOL_VERSION,
+        boardLabel: p.board.label,
+        module: p.module,
+        source: p.board.source,
+        clockPin: p.board.clockPin,
+        rxPin: p.board.uartRxPin,
+        txPin: p.board.uartTxPin,
+        errorLedPin: p.board.errorLed.pin,
+        activityLedPin: p.board.activityLed.pin,
+      }),
+    ],
+    [f.synth, render("synth.ys.hbs", { toolVersion: TOOL_VERSION, boardLabel: p.board.label, module: p.module, sources, netlist: f.netlist, stat: f.stat })],
+    [
+      f.script,
+      render("build.sh.hbs", {
+        toolVersion: TOOL_VERSION,
+        boardLabel: p.board.label,
+        boardName: p.board.name,
+        module: p.module,
+        coreMHz: p.coreMHz,
+        buildDir: p.buildDir,
+        synthScript: f.synth,
+        nextpnrArgs: p.config.nextpnrArgs.join(" "),
+        asc: f.asc,
+        bitstream: f.bitstream,
+      }),
+    ],
+    [`${p.dir}/board.json`, JSON.stringify(p.config, null, 2) + "\n"],
+  ];
+}
