@@ -12,6 +12,7 @@ import { readManifest } from "../sim/iverilog.js";
 import { requireTool } from "../sim/tools.js";
 import { TritforgeError } from "../util/errors.js";
 import { readBoardConfig } from "./bundle.js";
+import { boardSources } from "./render.js";
 import { decodeReplies, imageBytes, replyBytes, type Reply } from "./protocol.js";
 
 export interface BoardCosimReport {
@@ -58,7 +59,7 @@ export async function cosimulateBoard(net: Network, bundleDir: string, boardName
   writeFileSync(bytesFile, lines.join("\n") + "\n");
   const tb = `${cfg.module}_tb`;
   const vvp = join(dir, "board.vvp");
-  const compile = await run("iverilog", ["-g2005", "-o", vvp, "-s", tb, `-P${tb}.MAXI=${Math.max(1, count)}`, ...m.rtl, cfg.files.top, cfg.files.testbench], bundle);
+  const compile = await run("iverilog", ["-g2005", "-o", vvp, "-s", tb, `-P${tb}.MAXI=${Math.max(1, count)}`, ...m.rtl, ...boardSources(cfg), cfg.files.testbench], bundle);
   if (compile.code !== 0) throw new TritforgeError(`iverilog failed on the ${boardName} top: ${compile.stderr.trim().split("\n")[0]}`);
   const perImage = (shape.features + replyBytes(shape)) * 10 * cfg.clksPerBit + 20 * m.cyclesPerInference + 10000;
   const sim = await run("vvp", ["-n", vvp, `+bytes=${bytesFile}`, `+replies=${repliesFile}`, `+images=${count}`, `+maxcycles=${perImage * count}`], bundle);

@@ -45,7 +45,7 @@ export const boardConfigSchema = z.object({
   clksPerBit: z.number().int().positive(),
   idleMs: z.number().positive(),
   protocol: z.object({ features: z.number().int().positive(), classes: z.number().int().positive(), logitBytes: z.number().int().positive() }),
-  files: z.object({ top: z.string(), testbench: z.string(), pcf: z.string(), synth: z.string(), script: z.string(), netlist: z.string(), stat: z.string(), asc: z.string(), bitstream: z.string(), report: z.string() }),
+  files: z.object({ top: z.string(), uartRx: z.string(), uartTx: z.string(), testbench: z.string(), pcf: z.string(), synth: z.string(), script: z.string(), netlist: z.string(), stat: z.string(), asc: z.string(), bitstream: z.string(), report: z.string() }),
   nextpnrArgs: z.array(z.string()),
 });
 export type BoardConfig = z.infer<typeof boardConfigSchema>;
@@ -91,6 +91,8 @@ export function planBoard(design: BoardDesign, board: Board, o: BoardOptions = {
   const part = boardPart(board);
   const files = {
     top: `${dir}/${module}.v`,
+    uartRx: `${dir}/${module}_uart_rx.v`,
+    uartTx: `${dir}/${module}_uart_tx.v`,
     testbench: `${dir}/${module}_tb.v`,
     pcf: `${dir}/pins.pcf`,
     synth: `${dir}/synth.ys`,

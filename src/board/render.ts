@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import { TOOL_VERSION } from "../rtl/generate.js";
 import { unsignedBits } from "../ir/analyze.js";
-import type { BoardPlan } from "./plan.js";
+import type { BoardConfig, BoardPlan } from "./plan.js";
 import { replyBytes } from "./protocol.js";
 
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "templates");
@@ -67,13 +67,18 @@ function topView(p: BoardPlan) {
   };
 }
 
+/** The board's synthesisable Verilog files (top level first), relative to the bundle root. */
+export const boardSources = (c: BoardConfig): string[] => [c.files.top, c.files.uartRx, c.files.uartTx];
+
 /** Every file of the board folder as [path relative to the bundle root, content]. */
 export function renderBoardFiles(p: BoardPlan): Array<[string, string]> {
   const f = p.config.files;
   const view = topView(p);
-  const sources = [...p.design.rtl, f.top];
+  const sources = [...p.design.rtl, ...boardSources(p.config)];
   return [
     [f.top, render("board-top.v.hbs", view)],
+    [f.uartRx, render("uart-rx.v.hbs", view)],
+    [f.uartTx, render("uart-tx.v.hbs", view)],
     [f.testbench, render("board-tb.v.hbs", view)],
     [
       f.pcf,
