@@ -3,10 +3,13 @@
  * interface (AXI4-Stream slave/master, clock, reset, status interrupt); the Vivado script, XDC and
  * Quartus files name only files that exist in the bundle; a port outside every bus is refused.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { busInterfaces, type VendorDesign } from "../src/vendor/buses.js";
 import { renderVendorFiles } from "../src/vendor/render.js";
+import { loadManifest } from "../src/hw/bundle/manifest.js";
 
 const design: VendorDesign = {
   name: "net",
@@ -76,5 +79,27 @@ describe("vendor files", () => {
 
   it("refuses a port that belongs to no bus interface", () => {
     expect(() => busInterfaces({ ...design, ports: [...design.ports, { name: "debug", direction: "output", width: 4 }] })).toThrow(/port debug of net_accel belongs to no bus interface/);
+  });
+});
+
+describe.each(["hw/mnist_ternary_32", "hw/fashion_ternary_256x3"])("vendor files of the committed bundle %s", (bundle) => {
+  const manifest = loadManifest(bundle);
+  it("component.xml names every RTL port in a bus interface and lists the bundle's files", () => {
+    const c = readComponent(readFileSync(join(bundle, "component.xml"), "utf8"));
+    const mapped = [...c.buses.values()].flatMap((pairs) => pairs.map(([, p]) => p)).sort();
+    expect(mapped).toEqual(manifest.interface.ports.map((p) => p.name).sort());
+    expect(c.ports.map((p) => p.name)).toEqual(manifest.interface.ports.map((p) => p.name));
+    for (const f of c.files) expect(existsSync(join(bundle, f)), f).toBe(true);
+  });
+  it("the TCL and XDC reference only files and ports that exist", () => {
+    const tcl = readFileSync(join(bundle, "vivado", "build.tcl"), "utf8");
+    const reads = tclReads(tcl);
+    expect(reads.length).toBe(manifest.files.rtl.length + manifest.files.mem.length + 1);
+    for (const f of reads) expect(existsSync(join(bundle, f)), f).toBe(true);
+    const xdc = readFileSync(join(bundle, "vivado", `${manifest.top}.xdc`), "utf8");
+    const ports = [...xdc.matchAll(/get_ports (\w+)/g)].map((m) => m[1]);
+    expect(ports).toEqual([manifest.interface.clock]);
+    const qsf = readFileSync(join(bundle, "quartus", `${manifest.top}.qsf`), "utf8");
+    for (const m of qsf.matchAll(/VERILOG_FILE (\S+)/g)) expect(existsSync(join(bundle, "quartus", m[1]!)), m[1]).toBe(true);
   });
 });

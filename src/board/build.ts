@@ -12,7 +12,7 @@ import { parseNextpnrReport } from "../cost/nextpnr.js";
 import { ICE40_PARTS, ice40FitProblems, type Ice40PartName } from "../cost/parts.js";
 import { ice40Cells, parseStatJson, type Ice40Cells } from "../cost/stats.js";
 import { cacheKey, DEFAULT_CACHE_DIR, findYosys, runYosysScript, type YosysPreference } from "../cost/yosys.js";
-import { readManifest } from "../sim/iverilog.js";
+import { loadManifest } from "../hw/bundle/manifest.js";
 import { TritforgeError } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { findBoard } from "./boards.js";
@@ -69,7 +69,7 @@ export function timingFailure(log: string): { clock: string; achieved: number; w
 
 export async function buildBoard(bundleDir: string, boardName: string, o: BoardBuildOptions = {}): Promise<BoardBuildResult> {
   const bundle = resolve(bundleDir);
-  const m = readManifest(bundle);
+  const m = loadManifest(bundle);
   const cfg = readBoardConfig(bundle, boardName);
   const board = findBoard(cfg.board);
   const part = ICE40_PARTS[board.part as Ice40PartName];
@@ -82,7 +82,7 @@ export async function buildBoard(bundleDir: string, boardName: string, o: BoardB
   // 1. Yosys on a copy of the design files (the WebAssembly build sees only the files it is given).
   const tool = findYosys(o.yosys ?? "auto");
   const script = readFileSync(join(bundle, f.synth), "utf8");
-  const sources = [...m.rtl, ...m.mem, ...boardSources(cfg)].map((rel): [string, string] => [rel, join(bundle, rel)]);
+  const sources = [...m.files.rtl, ...m.files.mem, ...boardSources(cfg)].map((rel): [string, string] => [rel, join(bundle, rel)]);
   for (const [rel, abs] of sources) if (!existsSync(abs)) throw new TritforgeError(`${bundleDir}: ${rel} is missing`);
   const key = cacheKey(tool, script, sources);
   const cacheDir = join(DEFAULT_CACHE_DIR, `board-${cfg.board}-${key}`);

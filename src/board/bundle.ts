@@ -4,7 +4,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { readManifest } from "../sim/iverilog.js";
+import { loadManifest } from "../hw/bundle/manifest.js";
 import { TritforgeError } from "../util/errors.js";
 import { writeDirAtomic } from "../util/fs.js";
 import { findBoard } from "./boards.js";
@@ -12,8 +12,8 @@ import { boardConfigSchema, planBoard, type BoardConfig, type BoardDesign, type 
 import { renderBoardFiles } from "./render.js";
 
 export function boardDesign(bundleDir: string): BoardDesign {
-  const m = readManifest(bundleDir);
-  return { name: m.name, top: m.top, rtl: m.rtl, features: m.input.features, inputBits: m.input.bits, classes: m.classes, logitBits: m.logitBits };
+  const m = loadManifest(bundleDir);
+  return { name: m.name, top: m.top, rtl: m.files.rtl, features: m.interface.input.beats, inputBits: m.interface.input.tdataBits, classes: m.network.classes, logitBits: m.interface.output.tdataBits };
 }
 
 /** Writes the board files into `root` (a bundle folder or a folder being built into one). */

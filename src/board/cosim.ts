@@ -3,12 +3,12 @@
  * images over the UART line exactly as the host command does, and every reply is decoded with the
  * host's own protocol code and compared with the bit-exact reference.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Network } from "../ir/schema.js";
 import { infer, inputSize } from "../reference/infer.js";
-import { readManifest } from "../sim/iverilog.js";
+import { loadManifest } from "../hw/bundle/manifest.js";
+import { run } from "../sim/simulator.js";
 import { requireTool } from "../sim/tools.js";
 import { TritforgeError } from "../util/errors.js";
 import { readBoardConfig } from "./bundle.js";
@@ -23,23 +23,11 @@ export interface BoardCosimReport {
   cycles: number;
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const p = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    p.on("error", rej);
-    p.on("close", (code) => res({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
 export async function cosimulateBoard(net: Network, bundleDir: string, boardName: string, pixels: ArrayLike<number>, count: number, runDir?: string): Promise<BoardCosimReport> {
   requireTool("iverilog");
   requireTool("vvp");
   const bundle = resolve(bundleDir);
-  const m = readManifest(bundle);
+  const m = loadManifest(bundle);
   const cfg = readBoardConfig(bundle, boardName);
   const shape = cfg.protocol;
   const n = inputSize(net);
@@ -59,9 +47,9 @@ export async function cosimulateBoard(net: Network, bundleDir: string, boardName
   writeFileSync(bytesFile, lines.join("\n") + "\n");
   const tb = `${cfg.module}_tb`;
   const vvp = join(dir, "board.vvp");
-  const compile = await run("iverilog", ["-g2005", "-o", vvp, "-s", tb, `-P${tb}.MAXI=${Math.max(1, count)}`, ...m.rtl, ...boardSources(cfg), cfg.files.testbench], bundle);
+  const compile = await run("iverilog", ["-g2005", "-o", vvp, "-s", tb, `-P${tb}.MAXI=${Math.max(1, count)}`, ...m.files.rtl, ...boardSources(cfg), cfg.files.testbench], bundle);
   if (compile.code !== 0) throw new TritforgeError(`iverilog failed on the ${boardName} top: ${compile.stderr.trim().split("\n")[0]}`);
-  const perImage = (shape.features + replyBytes(shape)) * 10 * cfg.clksPerBit + 20 * m.cyclesPerInference + 10000;
+  const perImage = (shape.features + replyBytes(shape)) * 10 * cfg.clksPerBit + 20 * m.timing.latency + 10000;
   const sim = await run("vvp", ["-n", vvp, `+bytes=${bytesFile}`, `+replies=${repliesFile}`, `+images=${count}`, `+maxcycles=${perImage * count}`], bundle);
   const done = /DONE (\d+) images, (\d+) bytes received in (\d+) cycles/.exec(sim.stdout);
   const error = sim.stdout.split("\n").find((l) => /TIMEOUT|ERROR/.test(l));

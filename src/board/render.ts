@@ -3,25 +3,15 @@
  * its bit-level testbench, the pin file, the Yosys script, the build script and board.json.
  * The view values are computed here; the templates only paste them.
  */
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
-import { TOOL_VERSION } from "../rtl/generate.js";
+import { TOOL_VERSION } from "../hw/common/bundle.js";
+import { templateSet } from "../hw/common/render.js";
 import { unsignedBits } from "../ir/analyze.js";
 import type { BoardConfig, BoardPlan } from "./plan.js";
 import { replyBytes } from "./protocol.js";
 
-const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "templates");
-const cache = new Map<string, Handlebars.TemplateDelegate>();
-function render(name: string, view: object): string {
-  let t = cache.get(name);
-  if (!t) {
-    t = Handlebars.compile(readFileSync(join(TEMPLATE_DIR, name), "utf8"), { noEscape: true, strict: true });
-    cache.set(name, t);
-  }
-  return t(view);
-}
+const render = templateSet(join(dirname(fileURLToPath(import.meta.url)), "templates"));
 
 const ledExpr = (signal: string, activeLow: boolean) => (activeLow ? `!${signal}` : signal);
 
@@ -76,13 +66,13 @@ export function renderBoardFiles(p: BoardPlan): Array<[string, string]> {
   const view = topView(p);
   const sources = [...p.design.rtl, ...boardSources(p.config)];
   return [
-    [f.top, render("board-top.v.hbs", view)],
-    [f.uartRx, render("uart-rx.v.hbs", view)],
-    [f.uartTx, render("uart-tx.v.hbs", view)],
-    [f.testbench, render("board-tb.v.hbs", view)],
+    [f.top, render("board-top", view)],
+    [f.uartRx, render("uart-rx", view)],
+    [f.uartTx, render("uart-tx", view)],
+    [f.testbench, render("board-tb", view)],
     [
       f.pcf,
-      render("pins.pcf.hbs", {
+      render("pins.pcf", {
         toolVersion: TOOL_VERSION,
         boardLabel: p.board.label,
         module: p.module,
@@ -94,10 +84,10 @@ export function renderBoardFiles(p: BoardPlan): Array<[string, string]> {
         activityLedPin: p.board.activityLed.pin,
       }),
     ],
-    [f.synth, render("synth.ys.hbs", { toolVersion: TOOL_VERSION, boardLabel: p.board.label, module: p.module, sources, netlist: f.netlist, stat: f.stat })],
+    [f.synth, render("synth.ys", { toolVersion: TOOL_VERSION, boardLabel: p.board.label, module: p.module, sources, netlist: f.netlist, stat: f.stat })],
     [
       f.script,
-      render("build.sh.hbs", {
+      render("build.sh", {
         toolVersion: TOOL_VERSION,
         boardLabel: p.board.label,
         boardName: p.board.name,

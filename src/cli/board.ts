@@ -16,7 +16,7 @@ import { openSerialLink, runImages } from "../board/host.js";
 import { loadNetwork } from "../ir/io.js";
 import { infer, inputSize } from "../reference/infer.js";
 import { pickVectors } from "../sim/vectors.js";
-import { parseIntFlag, runCli } from "../util/cli.js";
+import { parseIntFlag, parseNumberFlag, runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
 
 const boardOption = () => new Option("--board <name>", "target board").choices(BOARD_NAMES).default("icebreaker");
@@ -39,8 +39,7 @@ async function main(): Promise<void> {
     .option("--baud <n>", "UART bit rate", "1000000")
     .option("--idle-ms <ms>", "idle line in mid-image that restarts the byte count", "100")
     .action(async (bundle: string, o: { board: string; clockMhz?: string; baud: string; idleMs: string }) => {
-      const coreMHz = o.clockMhz === undefined ? undefined : Number(o.clockMhz);
-      if (coreMHz !== undefined && !Number.isFinite(coreMHz)) throw new TritforgeError(`--clock-mhz must be a number, got "${o.clockMhz}"`);
+      const coreMHz = o.clockMhz === undefined ? undefined : parseNumberFlag("--clock-mhz", o.clockMhz);
       const plan = await addBoard(bundle, o.board, { coreMHz, baud: parseIntFlag("--baud", o.baud, 1200), idleMs: parseIntFlag("--idle-ms", o.idleMs, 1) });
       process.stdout.write(
         `tritforge board gen: ${bundle}/${plan.dir}/ for the ${plan.board.label}: ${plan.module}, ${plan.coreMHz} MHz core${plan.pll ? ` (PLL ${plan.board.clockMHz} -> ${plan.pll.outMHz} MHz)` : ""}, UART ${plan.baud} baud\n`,

@@ -16,10 +16,12 @@ import { pickVectors } from "../sim/vectors.js";
 import { estimateDesign, type Estimate } from "../cost/estimate.js";
 import { designFiles } from "../cost/yosys.js";
 import { formatEstimate } from "../cost/format.js";
-import { parseIntFlag, runCli } from "../util/cli.js";
+import { parseIntFlag, parseNumberFlag, runCli } from "../util/cli.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { TritforgeError } from "../util/errors.js";
 import { DEFAULT_MODEL, describeModel, formatBits } from "./common.js";
+import { BOARD_NAMES } from "../board/boards.js";
+import { addBoard } from "../board/bundle.js";
 
 interface Flags {
   model: string;
@@ -36,6 +38,9 @@ interface Flags {
   estimate: boolean;
   synth: boolean;
   pnr: boolean;
+  board?: string;
+  clockMhz?: string;
+  baud: string;
 }
 
 export const ESTIMATE_FILE = "estimate.json";
@@ -98,6 +103,9 @@ async function main(): Promise<void> {
     .option("--estimate", "also estimate memory, area (Yosys) and timing (nextpnr) and record them in estimate.json", false)
     .option("--no-synth", "with --estimate: memory and the analytic model only, no Yosys")
     .option("--no-pnr", "with --estimate: no place and route")
+    .addOption(new Option("--board <name>", "also write board/<name>/: top level with clock, power-on reset and UART link, pins, build script").choices(BOARD_NAMES))
+    .option("--clock-mhz <f>", "with --board: core clock in MHz (a PLL makes it; default the board oscillator)")
+    .option("--baud <n>", "with --board: UART bit rate", "1000000")
     .addOption(new Option("--json", "print the summary as one JSON object").default(false))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? s : s) })
@@ -114,7 +122,9 @@ async function main(): Promise<void> {
   const net = loadNetwork(o.model);
   const outDir = o.out ?? join("hw", net.name);
   const previous = o.estimate ? null : recordedEstimate(outDir);
+  const boardOptions = o.board ? { coreMHz: o.clockMhz === undefined ? undefined : parseNumberFlag("--clock-mhz", o.clockMhz), baud: parseIntFlag("--baud", o.baud, 1200) } : null;
   const { manifest } = await generateBundle(net, outDir, o.arch, params);
+  const board = o.board && boardOptions ? await addBoard(outDir, o.board, boardOptions) : null;
   // Regenerating an unchanged design keeps the figures measured on it (they depend only on the
   // design files); any change to the RTL or the ROM images drops them.
   let keptEstimate = false;
@@ -185,6 +195,7 @@ async function main(): Promise<void> {
       `  cycles    latency ${t.latency}, interval ${t.interval} (ideal ${t.ideal}, latency +${pct}%)`,
       `  wrote     ${relative(process.cwd(), outDir) || outDir}/ (rtl/, mem/, tb/, manifest.json, network.json)`,
     ];
+    if (board) lines.push(`  board     ${board.dir}/ for the ${board.board.label}: ${board.module}, ${board.coreMHz} MHz core, UART ${board.baud} baud (npm run board -- build ${outDir} --board ${board.board.name})`);
     if (keptEstimate) lines.push("  estimate  design unchanged: kept the cost estimate in estimate.json (--estimate remeasures)");
     if (o.sim) {
       const s = summary as { vectors: number; vectorsEqual: number; mismatches: number; latency: { measured: number | null }; interval: { measured: number | null }; vectorSource: string; labelsCorrect: number | null; simSeconds: number; simulatedCycles: number };

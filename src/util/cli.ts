@@ -27,3 +27,10 @@ export function parseIntFlag(flag: string, value: string, min: number, max = Num
   if (n < min || n > max) throw new TritforgeError(`${flag} must be in [${min}, ${max}], got ${n}`);
   return n;
 }
+
+/** Parses a finite decimal CLI number, or throws a one-line error naming the flag. */
+export function parseNumberFlag(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) throw new TritforgeError(`${flag} must be a number, got "${value}"`);
+  return n;
+}

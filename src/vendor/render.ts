@@ -5,22 +5,12 @@
  * are checked for structure (the XML parses, every RTL port is in a bus interface, the scripts name
  * only files of the bundle), not by Vivado or Quartus.
  */
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
+import { templateSet } from "../hw/common/render.js";
 import { busInterfaces, type VendorDesign } from "./buses.js";
 
-const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "templates");
-const cache = new Map<string, Handlebars.TemplateDelegate>();
-function render(name: string, view: object): string {
-  let t = cache.get(name);
-  if (!t) {
-    t = Handlebars.compile(readFileSync(join(TEMPLATE_DIR, name), "utf8"), { noEscape: true, strict: true });
-    cache.set(name, t);
-  }
-  return t(view);
-}
+const render = templateSet(join(dirname(fileURLToPath(import.meta.url)), "templates"));
 
 export interface VendorOptions {
   toolVersion: string;
@@ -53,7 +43,7 @@ export function renderVendorFiles(d: VendorDesign, o: VendorOptions): Array<[str
   return [
     [
       VENDOR_FILES.component,
-      render("component.xml.hbs", {
+      render("component.xml", {
         ...base,
         ipVersion: "1.0",
         description: xmlEscape(`${d.name}: tritforge ternary/M-level accelerator, AXI4-Stream in and out`),
@@ -61,9 +51,9 @@ export function renderVendorFiles(d: VendorDesign, o: VendorOptions): Array<[str
         ports: d.ports.map((p) => ({ name: p.name, dir: p.direction === "input" ? "in" : "out", vector: p.width > 1, left: p.width - 1 })),
       }),
     ],
-    [VENDOR_FILES.tcl, render("vivado-build.tcl.hbs", { ...base, xdc, defaultPart: o.xilinxPart ?? "xc7a35tcpg236-1" })],
-    [xdc, render("xdc.hbs", base)],
-    [VENDOR_FILES.qsf(d.top), render("qsf.hbs", { ...base, family: quartus.family, device: quartus.device, memDir: o.memDirParam ? { param: o.memDirParam, value: "../mem/" } : null })],
-    [VENDOR_FILES.sdc(d.top), render("sdc.hbs", base)],
+    [VENDOR_FILES.tcl, render("vivado-build.tcl", { ...base, xdc, defaultPart: o.xilinxPart ?? "xc7a35tcpg236-1" })],
+    [xdc, render("xdc", base)],
+    [VENDOR_FILES.qsf(d.top), render("qsf", { ...base, family: quartus.family, device: quartus.device, memDir: o.memDirParam ? { param: o.memDirParam, value: "../mem/" } : null })],
+    [VENDOR_FILES.sdc(d.top), render("sdc", base)],
   ];
 }

@@ -1,6 +1,7 @@
 /**
- * Writing a hardware bundle: the architecture's files plus network.json, README.md and
- * manifest.json, built in a temporary sibling and moved into place only when complete.
+ * Writing a hardware bundle: the architecture's files plus network.json, README.md, manifest.json
+ * and the vendor files (component.xml, vivado/, quartus/: src/vendor), built in a temporary
+ * sibling and moved into place only when complete.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -9,6 +10,8 @@ import { serializeNetwork } from "../../ir/io.js";
 import type { Network } from "../../ir/schema.js";
 import { writeDirAtomic } from "../../util/fs.js";
 import type { Design } from "../architecture.js";
+import { renderVendorFiles } from "../../vendor/render.js";
+import { vendorDesign } from "../../vendor/manifest.js";
 
 export const TOOL_VERSION = "0.1.0";
 export const NETWORK_FILE = "network.json";
@@ -24,6 +27,10 @@ export function writeDesignFiles(dir: string, design: Design, net: Network): voi
   }
   writeFileSync(join(dir, NETWORK_FILE), serializeNetwork(net));
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(design.manifest, null, 2) + "\n");
+  for (const [rel, text] of renderVendorFiles(vendorDesign(design.manifest), { toolVersion: TOOL_VERSION })) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
 }
 
 /** Writes the design's bundle atomically: on any error no folder is left behind. */
