@@ -82,7 +82,7 @@ describe("vendor files", () => {
   });
 });
 
-describe.each(["hw/mnist_ternary_32", "hw/fashion_ternary_256x3"])("vendor files of the committed bundle %s", (bundle) => {
+describe.each(["hw/mnist_ternary_32", "hw/fashion_ternary_256x3", "hw/fashion_ternary_cnn_16_16_32"])("vendor files of the committed bundle %s", (bundle) => {
   const manifest = loadManifest(bundle);
   it("component.xml names every RTL port in a bus interface and lists the bundle's files", () => {
     const c = readComponent(readFileSync(join(bundle, "component.xml"), "utf8"));
