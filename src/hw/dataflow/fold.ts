@@ -1,0 +1,99 @@
+/**
+ * Folding of the dataflow architecture: per weight layer, PE (output channels computed in
+ * parallel) and SIMD (inputs consumed per cycle per PE), plus the width of the input port
+ * (input values per AXI-Stream beat). A folding is a plain value; `--fold FILE` reads one from JSON
+ * (zod-validated), and `checkFolding` rejects every folding the hardware cannot build with one line
+ * naming the layer and why.
+ *
+ * Divisibility choice (docs/dataflow.md): PE must divide N_out and SIMD must divide N_in, as in
+ * FINN. No remainder logic: every fold is full, the weight memories hold no padding, and the
+ * cycle model stays a product NF x SF. The error message lists the divisors to choose from.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { z } from "zod";
+import { TritforgeError } from "../../util/errors.js";
+
+export interface LayerFold {
+  pe: number;
+  simd: number;
+}
+
+export interface Folding {
+  /** Input values per beat of the input stream (divides the input size). */
+  inputPerBeat: number;
+  layers: LayerFold[];
+}
+
+const pos = z.number().int().min(1);
+export const FoldingSchema = z.strictObject({
+  inputPerBeat: pos.optional(),
+  layers: z.array(z.strictObject({ name: z.string().optional(), pe: pos, simd: pos })).min(1),
+});
+export type FoldingFile = z.infer<typeof FoldingSchema>;
+
+/** Divisors of n in increasing order. */
+export function divisors(n: number): number[] {
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (let d = 1; d * d <= n; d++) {
+    if (n % d !== 0) continue;
+    lo.push(d);
+    if (d * d !== n) hi.unshift(n / d);
+  }
+  return [...lo, ...hi];
+}
+
+const listDivisors = (n: number): string => {
+  const d = divisors(n);
+  return d.length <= 12 ? d.join(", ") : `${d.slice(0, 10).join(", ")}, ..., ${n}`;
+};
+
+export interface FoldTarget {
+  name: string;
+  nIn: number;
+  nOut: number;
+}
+
+/** Throws a one-line error naming the first layer whose folding cannot be built. */
+export function checkFolding(f: Folding, layers: FoldTarget[], inputFeatures: number): void {
+  if (f.layers.length !== layers.length)
+    throw new TritforgeError(`folding has ${f.layers.length} layer(s), the network has ${layers.length} weight layer(s)`);
+  if (!Number.isInteger(f.inputPerBeat) || f.inputPerBeat < 1) throw new TritforgeError(`input values per beat must be a whole number >= 1, got ${f.inputPerBeat}`);
+  if (f.inputPerBeat > inputFeatures) throw new TritforgeError(`input values per beat ${f.inputPerBeat} is beyond the ${inputFeatures} input values of an image`);
+  if (inputFeatures % f.inputPerBeat !== 0)
+    throw new TritforgeError(`input values per beat ${f.inputPerBeat} does not divide the ${inputFeatures} input values (choose one of ${listDivisors(inputFeatures)})`);
+  f.layers.forEach((lf, i) => {
+    const l = layers[i]!;
+    const at = `layer ${i} (${l.name})`;
+    for (const [what, v] of [["PE", lf.pe], ["SIMD", lf.simd]] as const)
+      if (!Number.isInteger(v) || v < 1) throw new TritforgeError(`${at}: ${what} must be a whole number >= 1, got ${v}`);
+    if (lf.pe > l.nOut) throw new TritforgeError(`${at}: PE ${lf.pe} is beyond the layer's ${l.nOut} outputs`);
+    if (l.nOut % lf.pe !== 0) throw new TritforgeError(`${at}: PE ${lf.pe} does not divide the layer's ${l.nOut} outputs (choose one of ${listDivisors(l.nOut)})`);
+    if (lf.simd > l.nIn) throw new TritforgeError(`${at}: SIMD ${lf.simd} is beyond the layer's ${l.nIn} inputs`);
+    if (l.nIn % lf.simd !== 0) throw new TritforgeError(`${at}: SIMD ${lf.simd} does not divide the layer's ${l.nIn} inputs (choose one of ${listDivisors(l.nIn)})`);
+  });
+}
+
+/** Reads and validates a folding file (`--fold FILE`); field errors name their path. */
+export function loadFoldingFile(file: string, defaultInputPerBeat = 1): Folding {
+  if (!existsSync(file)) throw new TritforgeError(`fold file ${file} not found`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new TritforgeError(`fold file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const r = FoldingSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+    throw new TritforgeError(`fold file ${file}: ${path ? `${path}: ` : ""}${issue.message}`);
+  }
+  return { inputPerBeat: r.data.inputPerBeat ?? defaultInputPerBeat, layers: r.data.layers.map(({ pe, simd }) => ({ pe, simd })) };
+}
+
+/** The folding as a fold file (the form `--fold` reads and the manifest records). */
+export const foldingFile = (f: Folding, names: string[]): FoldingFile => ({
+  inputPerBeat: f.inputPerBeat,
+  layers: f.layers.map((l, i) => ({ name: names[i]!, pe: l.pe, simd: l.simd })),
+});

@@ -1,0 +1,266 @@
+/**
+ * The dataflow plan: every width, depth, count and constant of the layer-pipelined accelerator,
+ * computed from the IR and a folding. Templates only paste these values.
+ *
+ * Structure (docs/dataflow.md): one matrix-vector unit (MVU) per weight layer. MVU l has PE_l
+ * processing elements (one output channel each per fold) with SIMD_l ternary/M-level lanes each
+ * (inputs per cycle), an adder tree per PE and an accumulator; an image takes NF = N_out / PE neuron
+ * folds of SF = N_in / SIMD cycles, so the MVU's interval is NF * SF cycles. Each MVU reads its
+ * input vector from its own input buffer, a circular memory of `banks` whole images (the FIFO
+ * between two layers, sized here so that it never limits the pipeline's interval). A fold's PE
+ * results move into a drain that requantizes `outWidth` values per cycle (outWidth <= PE units of
+ * CSD shift-add requantization, as few as fit in SF cycles) and streams them into the next
+ * layer's buffer. An MVU starts an image only when the next buffer has a free bank (a credit), so a
+ * started image never waits: this makes latency and interval exact (cycles.ts).
+ */
+import { analyze, isWeightInfo, unsignedBits, signedBits, weightBits, type WeightLayerInfo } from "../../ir/analyze.js";
+import type { DenseLayer, Network } from "../../ir/schema.js";
+import { TritforgeError } from "../../util/errors.js";
+import { mapMemory, XILINX_MEMORY, XILINX_LUTRAM_SDP, type MemoryKind } from "../../cost/memory.js";
+import { planRequant, type RequantPlan } from "../../rtl/plan.js";
+import { checkFolding, type Folding } from "./fold.js";
+
+export type MemStyle = "block" | "distributed";
+
+/** A circular buffer of whole input images in front of a consumer (an MVU or the output unit). */
+export interface BufferPlan {
+  /** Values per incoming beat (the producer's stream width). */
+  producerWidth: number;
+  /** Values per memory word: lcm(producer width, consumer read width). */
+  wordValues: number;
+  wordsPerImage: number;
+  /** Incoming beats collected into one word. */
+  collectBeats: number;
+  /** Consumer reads per word (SIMD chunks; the output unit reads one value at a time). */
+  chunks: number;
+  /** Whole images the buffer holds (the FIFO depth, in images). */
+  banks: number;
+  depth: number;
+  valueBits: number;
+  width: number;
+  addrBits: number;
+  bankBits: number;
+  style: MemStyle;
+}
+
+export interface TreeLevel {
+  /** Nodes at this level (level 0: the SIMD lanes). */
+  count: number;
+  /** Two's-complement width of each node. */
+  width: number;
+}
+
+export interface DfLayerPlan {
+  index: number;
+  name: string;
+  layer: DenseLayer;
+  nIn: number;
+  nOut: number;
+  pe: number;
+  simd: number;
+  /** Neuron folds NF = N_out / PE and synapse folds SF = N_in / SIMD. */
+  nf: number;
+  sf: number;
+  /** Cycles the MVU is busy per image: NF * SF. */
+  interval: number;
+  inBits: number;
+  levels: number;
+  weightBits: number;
+  /** |weight| * max input: the largest lane magnitude. */
+  laneMax: number;
+  tree: TreeLevel[];
+  /** Accumulator width (bias + partial sums of the ones'-complement lanes). */
+  accBits: number;
+  /** Bias plus the row's count of negative weights (the lanes add ~(|w| x) = -|w| x - 1). */
+  biasAdj: number[];
+  biasBits: number;
+  weightRomDepth: number;
+  weightRomWidth: number;
+  weightRomAddrBits: number;
+  weightRomStyle: MemStyle;
+  biasRomWidth: number;
+  nfBits: number;
+  sfBits: number;
+  /** Values per output beat (requantizers); the drain sends PE / outWidth beats per fold. */
+  outWidth: number;
+  drainBeats: number;
+  /** Cycles from the last issue of an image to its last value being visible downstream. */
+  drainDelay: number;
+  outBits: number;
+  requant: RequantPlan | null;
+  isLast: boolean;
+  /** The buffer this MVU reads. */
+  buffer: BufferPlan;
+}
+
+export interface OutputPlan {
+  classes: number;
+  classBits: number;
+  logitBits: number;
+  buffer: BufferPlan;
+}
+
+export interface DfPlan {
+  name: string;
+  top: string;
+  folding: Folding;
+  inputFeatures: number;
+  inputBits: number;
+  /** Beats of the input stream per image. */
+  inputBeats: number;
+  layers: DfLayerPlan[];
+  output: OutputPlan;
+  /** Steady-state initiation interval: the slowest stage (input port, an MVU, the output port). */
+  interval: number;
+  /** First input beat to last output beat of an image entering an empty pipeline. */
+  latency: number;
+}
+
+export const addrBitsFor = (depth: number): number => Math.max(1, unsignedBits(depth - 1));
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+
+/** Block RAM when the project's Xilinx memory rule (cost/memory.ts) maps it to a block, else distributed. */
+export function memStyle(kind: MemoryKind, depth: number, width: number): MemStyle {
+  const m = mapMemory({ name: "m", kind, depth, width, bits: depth * width, role: kind === "rom" ? "weights" : "activations" }, XILINX_MEMORY);
+  return m.block !== null && m.block !== XILINX_LUTRAM_SDP.name ? "block" : "distributed";
+}
+
+function buffer(producerWidth: number, readWidth: number, values: number, valueBits: number, banks: number): BufferPlan {
+  const wordValues = lcm(producerWidth, readWidth);
+  const wordsPerImage = values / wordValues;
+  const depth = banks * wordsPerImage;
+  const width = wordValues * valueBits;
+  return {
+    producerWidth,
+    wordValues,
+    wordsPerImage,
+    collectBeats: wordValues / producerWidth,
+    chunks: wordValues / readWidth,
+    banks,
+    depth,
+    valueBits,
+    width,
+    addrBits: addrBitsFor(depth),
+    bankBits: addrBitsFor(banks),
+    style: memStyle("ram", depth, width),
+  };
+}
+
+/**
+ * Images a buffer must hold so that the credit loop around it never sets the pace: the loop
+ * (producer busy + drain + consumer busy) spans `banks` images and must take at most banks * T
+ * cycles; at exactly banks * T the loop shares a stage with the bottleneck, else one more bank.
+ */
+export function banksFor(loop: number, interval: number, touchesBottleneck: boolean): number {
+  let n = 2;
+  while (loop > n * interval || (loop === n * interval && !touchesBottleneck)) n++;
+  return n;
+}
+
+/** Smallest number of requantizers (a divisor of PE) that drains a fold within SF cycles. */
+export function outWidthFor(pe: number, sf: number, isLast: boolean): number {
+  if (isLast) return pe;
+  for (let r = 1; r <= pe; r++) if (pe % r === 0 && pe / r <= sf) return r;
+  return pe;
+}
+
+function treeLevels(simd: number, laneMax: number): TreeLevel[] {
+  const levels: TreeLevel[] = [];
+  let count = simd;
+  let leaves = 1;
+  for (;;) {
+    levels.push({ count, width: unsignedBits(Math.min(leaves, simd) * (laneMax + 1) - 1) + 1 });
+    if (count === 1) break;
+    count = Math.ceil(count / 2);
+    leaves *= 2;
+  }
+  return levels;
+}
+
+/** Computes the dataflow plan, or throws a one-line error if the network or folding cannot be built. */
+export function planDataflow(net: Network, folding: Folding): DfPlan {
+  const infos = analyze(net);
+  const unsupported = infos.find((i) => i.layer.kind !== "dense" && !(i.layer.kind === "flatten" && i.index === 0));
+  if (unsupported)
+    throw new TritforgeError(`the dataflow architecture supports dense networks only so far; layer ${unsupported.index} ("${unsupported.layer.name}") is ${unsupported.layer.kind}`);
+  const weightLayers = infos.filter(isWeightInfo) as WeightLayerInfo[];
+  const inputFeatures = net.input.shape.reduce((a, b) => a * b, 1);
+  checkFolding(
+    folding,
+    weightLayers.map((i) => ({ name: i.layer.name, nIn: (i.layer as DenseLayer).inFeatures, nOut: (i.layer as DenseLayer).outFeatures })),
+    inputFeatures,
+  );
+  const inputBeats = inputFeatures / folding.inputPerBeat;
+  const partial = weightLayers.map((info, index) => {
+    const layer = info.layer as DenseLayer;
+    const { pe, simd } = folding.layers[index]!;
+    const isLast = index === weightLayers.length - 1;
+    const nIn = layer.inFeatures;
+    const nOut = layer.outFeatures;
+    const nf = nOut / pe;
+    const sf = nIn / simd;
+    const laneMax = info.k * (2 ** info.inBits - 1);
+    const biasAdj = layer.bias.map((b, o) => {
+      let neg = 0;
+      for (let j = 0; j < nIn; j++) if (layer.weights[o * nIn + j]! < 0) neg++;
+      return b + neg;
+    });
+    const maxBias = biasAdj.reduce((m, b) => Math.max(m, Math.abs(b)), 0);
+    const accBits = signedBits(maxBias + nIn * (laneMax + 1));
+    const outWidth = outWidthFor(pe, sf, isLast);
+    const wb = weightBits(layer.levels);
+    return {
+      index,
+      name: layer.name,
+      layer,
+      nIn,
+      nOut,
+      pe,
+      simd,
+      nf,
+      sf,
+      interval: nf * sf,
+      inBits: info.inBits,
+      levels: layer.levels,
+      weightBits: wb,
+      laneMax,
+      tree: treeLevels(simd, laneMax),
+      accBits,
+      biasAdj,
+      biasBits: signedBits(maxBias),
+      weightRomDepth: nf * sf,
+      weightRomWidth: simd * wb,
+      weightRomAddrBits: addrBitsFor(nf * sf),
+      weightRomStyle: memStyle("rom", nf * sf, simd * wb),
+      biasRomWidth: pe * signedBits(maxBias),
+      nfBits: addrBitsFor(nf),
+      sfBits: addrBitsFor(sf),
+      outWidth,
+      drainBeats: pe / outWidth,
+      drainDelay: 2 + pe / outWidth,
+      outBits: layer.output.kind === "requant" ? layer.output.bits : info.accBits,
+      requant: layer.output.kind === "requant" ? planRequant(layer.output.multiplier, layer.output.shift, layer.output.bits, accBits) : null,
+      isLast,
+      logitBits: info.accBits,
+    };
+  });
+  const last = partial[partial.length - 1]!;
+  const classes = last.nOut;
+  const interval = Math.max(inputBeats, classes, ...partial.map((l) => l.interval));
+  const layers: DfLayerPlan[] = partial.map(({ logitBits: _unused, ...l }, i) => {
+    const prev = partial[i - 1];
+    const banks = prev ? banksFor(prev.interval + prev.drainDelay - 1 + l.interval, interval, Math.max(prev.interval, l.interval) === interval) : 2;
+    return { ...l, buffer: buffer(prev ? prev.outWidth : folding.inputPerBeat, l.simd, l.nIn, l.inBits, banks) };
+  });
+  const outBanks = banksFor(last.interval + last.drainDelay - 1 + classes, interval, Math.max(last.interval, classes) === interval);
+  const output: OutputPlan = {
+    classes,
+    classBits: addrBitsFor(classes),
+    logitBits: last.logitBits,
+    buffer: buffer(last.outWidth, 1, classes, last.logitBits, outBanks),
+  };
+  // Latency of an image entering an empty pipeline (cycles.ts derives it; see predictSchedule).
+  const latency = inputBeats + layers.reduce((s, l) => s + l.interval + l.drainDelay - 1, 0) + classes;
+  return { name: net.name, top: `${net.name.toLowerCase()}_dataflow`, folding, inputFeatures, inputBits: net.input.bits, inputBeats, layers, output, interval, latency };
+}

@@ -1,0 +1,279 @@
+/**
+ * View models of the dataflow templates: plain values and pre-formatted Verilog fragments computed
+ * from the plan (widths, counts, constants, sign extensions); the templates only paste them.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Handlebars from "handlebars";
+import { unsignedBits } from "../../ir/analyze.js";
+import type { Network } from "../../ir/schema.js";
+import type { RequantPlan } from "../../rtl/plan.js";
+import { TOOL_VERSION } from "../../rtl/generate.js";
+import { biasRomFile, weightRomFile } from "./mem.js";
+import { addrBitsFor, type BufferPlan, type DfLayerPlan, type DfPlan } from "./plan.js";
+
+const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "templates");
+const cache = new Map<string, Handlebars.TemplateDelegate>();
+export function template(name: string): Handlebars.TemplateDelegate {
+  let t = cache.get(name);
+  if (!t) {
+    t = Handlebars.compile(readFileSync(join(TEMPLATE_DIR, name), "utf8"), { noEscape: true, strict: true });
+    cache.set(name, t);
+  }
+  return t;
+}
+
+/** `expr` (width `from`, top bit `msb`) sign-extended to `to` bits. */
+const signExtend = (expr: string, msb: string, from: number, to: number): string => (from === to ? expr : `{ {${to - from}{${msb}}}, ${expr} }`);
+const zeroPad = (expr: string, from: number, to: number): string => (from === to ? expr : `{ ${to - from}'d0, ${expr} }`);
+
+function bufferView(b: BufferPlan, idx: string) {
+  const beatBits = b.producerWidth * b.valueBits;
+  const u = b.collectBeats;
+  const holdBits = (u - 1) * beatBits;
+  const colBits = addrBitsFor(u);
+  const chBits = addrBitsFor(b.chunks);
+  const wordBits = addrBitsFor(b.wordsPerImage);
+  const hold = `bw_hold_${idx}`;
+  return {
+    ...b,
+    beatBits,
+    wordBits,
+    lastWord: b.wordsPerImage - 1,
+    lastAddr: b.depth - 1,
+    lastBank: b.banks - 1,
+    lastBase: b.depth - b.wordsPerImage,
+    hasCollect: u > 1,
+    colBits,
+    lastCol: u - 1,
+    holdBits,
+    holdNext: u === 2 ? `in_d_${idx}` : `{ in_d_${idx}, ${hold}[${holdBits - 1}:${beatBits}] }`,
+    colLastCond: u > 1 ? ` && (bw_col_${idx} == ${colBits}'d${u - 1})` : "",
+    wordData: u > 1 ? `{ in_d_${idx}, ${hold} }` : `in_d_${idx}`,
+    hasChunks: b.chunks > 1,
+    chBits,
+    lastChunk: b.chunks - 1,
+    wordEnd: b.chunks > 1 ? `(ch_${idx} == ${chBits}'d${b.chunks - 1})` : "1'b1",
+  };
+}
+
+function requantView(rq: RequantPlan, accBits: number, src: string, srcMsb: string) {
+  const pw = rq.productBits;
+  const shifted = (s: number) => (s === 0 ? "x" : `(x <<< ${s})`);
+  let sumExpr = rq.terms.map((t, i) => `${i === 0 ? (t.sign > 0 ? "" : "-") : t.sign > 0 ? " + " : " - "}${shifted(t.shift)}`).join("");
+  if (rq.roundConst > 0) sumExpr += ` + ${pw}'sd${rq.roundConst}`;
+  return {
+    multiplier: rq.multiplier,
+    shift: rq.shift,
+    roundConst: rq.roundConst,
+    outBits: rq.outBits,
+    productBits: pw,
+    xExt: signExtend(src, srcMsb, accBits, pw),
+    sumExpr,
+    signBit: pw - 1,
+    ovfTop: pw - 2,
+    ovfLow: rq.shift + rq.outBits,
+    ovfLowMinus1: rq.shift + rq.outBits - 1,
+    maxOut: 2 ** rq.outBits - 1,
+    lowUnused: rq.shift > 0,
+    lowTop: rq.shift - 1,
+  };
+}
+
+function layerView(plan: DfPlan, l: DfLayerPlan) {
+  const i = l.index;
+  const idx = `l${i}`;
+  const wb = l.weightBits;
+  const magBits = unsignedBits(l.laneMax);
+  const gp = `gp_${idx}`;
+  const gr = `gr_${idx}`;
+  // Lane magnitude |w| * x as a sum of shifted copies of x (ternary: x or 0).
+  const magExpr =
+    l.levels === 3
+      ? `(w[0] ? ${zeroPad("x", l.inBits, magBits)} : ${magBits}'d0)`
+      : Array.from({ length: wb - 1 }, (_, b) => {
+          const pad = magBits - l.inBits - b;
+          const parts = [pad > 0 ? `${pad}'d0` : "", "x", b > 0 ? `${b}'d0` : ""].filter(Boolean);
+          return `(wabs[${b}] ? ${parts.length > 1 ? `{ ${parts.join(", ")} }` : "x"} : ${magBits}'d0)`;
+        }).join(" + ");
+  const tree = l.tree.slice(1).map((lv, k) => {
+    const prev = l.tree[k]!;
+    const level = k + 1;
+    const pairs = Math.floor(prev.count / 2);
+    const node = (j: string) => signExtend(`t${level - 1}[${j}]`, `t${level - 1}[${j}][${prev.width - 1}]`, prev.width, lv.width);
+    return {
+      layer: i,
+      level,
+      width: lv.width,
+      countMinus1: lv.count - 1,
+      pairs,
+      a: node(`2*gj_${idx}`),
+      b: node(`2*gj_${idx}+1`),
+      odd: prev.count % 2 === 1,
+      oddExpr: node(`${prev.count - 1}`),
+    };
+  });
+  const top = l.tree[l.tree.length - 1]!;
+  const topLevel = l.tree.length - 1;
+  const bb = l.biasBits;
+  const rq = l.requant;
+  const drainShift = l.drainBeats > 1;
+  const dcBits = addrBitsFor(l.drainBeats);
+  const src = `dr_${idx}[${gr}*${l.accBits} +: ${l.accBits}]`;
+  const srcMsb = `dr_${idx}[${gr}*${l.accBits} + ${l.accBits - 1}]`;
+  const next = plan.layers[i + 1];
+  const genvars = [l.buffer.chunks > 1 ? "gc" : "", "gp", "gs", tree.some((t) => t.pairs > 0) ? "gj" : "", "gr"].filter(Boolean).map((g) => `${g}_${idx}`).join(", ");
+  return {
+    index: i,
+    genvars,
+    name: l.name,
+    nIn: l.nIn,
+    nOut: l.nOut,
+    levels: l.levels,
+    pe: l.pe,
+    simd: l.simd,
+    simdMinus1: l.simd - 1,
+    nf: l.nf,
+    sf: l.sf,
+    interval: l.interval,
+    buf: bufferView(l.buffer, idx),
+    nfBits: l.nfBits,
+    sfBits: l.sfBits,
+    lastNf: l.nf - 1,
+    lastSf: l.sf - 1,
+    weightRomAddrBits: l.weightRomAddrBits,
+    weightRomWidth: l.weightRomWidth,
+    credBits: unsignedBits(next ? next.buffer.banks : plan.output.buffer.banks),
+    credInit: next ? next.buffer.banks : plan.output.buffer.banks,
+    nextRelease: next ? `rel_l${i + 1}` : "out_rel",
+    wqBits: l.pe * l.weightRomWidth,
+    pes: Array.from({ length: l.pe }, (_, p) => ({
+      layer: i,
+      pe: p,
+      width: l.weightRomWidth,
+      depth: l.weightRomDepth,
+      lo: p * l.weightRomWidth,
+      style: l.weightRomStyle,
+      file: weightRomFile(plan, l, p),
+    })),
+    biasRomWidth: l.biasRomWidth,
+    biasFile: biasRomFile(plan, l),
+    chunkBits: l.simd * l.inBits,
+    resBits: l.pe * l.accBits,
+    laneBits: l.tree[0]!.width,
+    weightBits: wb,
+    weightMsb: wb - 1,
+    inBits: l.inBits,
+    mLevel: l.levels !== 3,
+    magWeightBits: wb - 1,
+    magWeightMsb: wb - 2,
+    magBits,
+    magExpr,
+    tree,
+    sumExpr: signExtend(`t${topLevel}[0]`, `t${topLevel}[0][${top.width - 1}]`, top.width, l.accBits),
+    accBits: l.accBits,
+    biasExpr: signExtend(`bq_${idx}[${gp}*${bb} +: ${bb}]`, `bq_${idx}[${gp}*${bb} + ${bb - 1}]`, bb, l.accBits),
+    outWidth: l.outWidth,
+    drainBeats: l.drainBeats,
+    drainShift,
+    dcBits,
+    dcLastCond: drainShift ? ` && dc_${idx} == ${dcBits}'d${l.drainBeats - 1}` : "",
+    drainShiftBits: l.outWidth * l.accBits,
+    odBits: l.outWidth * l.outBits,
+    outBits: l.outBits,
+    requant: rq ? requantView(rq, l.accBits, src, srcMsb) : null,
+    accWiderThanOut: l.accBits > l.outBits,
+    accMinusOut: l.accBits - l.outBits,
+  };
+}
+
+/** Comparator tree over one beat of logits: larger value wins, the lower index on ties. */
+function argmaxNodes(width: number, logitBits: number, elBits: number) {
+  const nodes: Array<{ id: number; v: string; i: string }> = [];
+  let level = Array.from({ length: width }, (_, j) => {
+    nodes.push({ id: nodes.length, v: `ow_d[${j * logitBits} +: ${logitBits}]`, i: `${elBits}'d${j}` });
+    return nodes.length - 1;
+  });
+  while (level.length > 1) {
+    const nextLevel: number[] = [];
+    for (let j = 0; j + 1 < level.length; j += 2) {
+      const a = level[j]!;
+      const b = level[j + 1]!;
+      const id = nodes.length;
+      nodes.push({ id, v: `(am_v${b} > am_v${a}) ? am_v${b} : am_v${a}`, i: `(am_v${b} > am_v${a}) ? am_i${b} : am_i${a}` });
+      nextLevel.push(id);
+    }
+    if (level.length % 2 === 1) nextLevel.push(level[level.length - 1]!);
+    level = nextLevel;
+  }
+  return { nodes, top: level[0]! };
+}
+
+export function netSummary(plan: DfPlan): string {
+  return `${plan.inputFeatures}-${plan.layers.map((l) => l.nOut).join("-")} (${plan.layers.map((l) => `${l.levels} levels`).join(", ")}), ${plan.inputBits}-bit input`;
+}
+
+export const foldSummary = (plan: DfPlan): string =>
+  `input ${plan.folding.inputPerBeat}/beat; ${plan.layers.map((l) => `${l.name} PE ${l.pe} x SIMD ${l.simd} (${l.interval} cycles)`).join(", ")}`;
+
+export function acceleratorView(plan: DfPlan, net: Network) {
+  const out = plan.output;
+  const ob = out.buffer;
+  const elBits = addrBitsFor(ob.wordValues);
+  const am = argmaxNodes(ob.wordValues, out.logitBits, elBits);
+  const last = plan.layers[plan.layers.length - 1]!;
+  return {
+    toolVersion: TOOL_VERSION,
+    top: plan.top,
+    netName: net.name,
+    netSummary: netSummary(plan),
+    foldSummary: foldSummary(plan),
+    interval: plan.interval,
+    latency: plan.latency,
+    inputPerBeat: plan.folding.inputPerBeat,
+    inputBits: plan.inputBits,
+    inputBeats: plan.inputBeats,
+    inBeatBits: plan.folding.inputPerBeat * plan.inputBits,
+    classes: out.classes,
+    classBits: out.classBits,
+    logitBits: out.logitBits,
+    layers: plan.layers.map((l) => layerView(plan, l)),
+    links: plan.layers.slice(1).map((l) => ({ from: l.index - 1, to: l.index })),
+    lastLayer: last.index,
+    out: {
+      ...ob,
+      wordBits: addrBitsFor(ob.wordsPerImage),
+      lastWord: ob.wordsPerImage - 1,
+      lastAddr: ob.depth - 1,
+      lastBank: ob.banks - 1,
+      elements: ob.wordValues,
+      hasElements: ob.wordValues > 1,
+      elBits,
+      lastEl: ob.wordValues - 1,
+    },
+    argmax: am.nodes,
+    argmaxTop: am.top,
+    candOffset: zeroPad(`am_i${am.top}`, elBits, out.classBits),
+  };
+}
+
+export function renderAccelerator(plan: DfPlan, net: Network): string {
+  return template("dataflow.v.hbs")(acceleratorView(plan, net));
+}
+
+export function renderTestbench(plan: DfPlan): string {
+  return template("testbench.v.hbs")({
+    toolVersion: TOOL_VERSION,
+    top: plan.top,
+    inputBits: plan.inputBits,
+    inputPerBeat: plan.folding.inputPerBeat,
+    inputFeatures: plan.inputFeatures,
+    inputBeats: plan.inputBeats,
+    inBeatBits: plan.folding.inputPerBeat * plan.inputBits,
+    classes: plan.output.classes,
+    lastClass: plan.output.classes - 1,
+    logitBits: plan.output.logitBits,
+    classBits: plan.output.classBits,
+  });
+}
