@@ -249,12 +249,13 @@ export function acceleratorView(plan: DfPlan, net: Network) {
       lastBank: ob.banks - 1,
       elements: ob.wordValues,
       hasElements: ob.wordValues > 1,
+      hasBase: ob.wordsPerImage > 1,
       elBits,
       lastEl: ob.wordValues - 1,
     },
     argmax: am.nodes,
     argmaxTop: am.top,
-    candOffset: zeroPad(`am_i${am.top}`, elBits, out.classBits),
+    candExpr: ob.wordsPerImage > 1 ? `ow_base + ${zeroPad(`am_i${am.top}`, elBits, out.classBits)}` : zeroPad(`am_i${am.top}`, elBits, out.classBits),
   };
 }
 
