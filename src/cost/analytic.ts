@@ -112,11 +112,16 @@ export function analyticEstimate(m: ManifestLike, c: Coefficients = COEFFICIENTS
  * the data get coefficient 0.
  */
 export function fitNonNegative(rows: FeatureVector[], targets: number[], use: readonly Feature[] = FEATURES, iterations = 20000): FeatureVector {
-  const X = rows.map((r, i) => FEATURES.map((k) => (use.includes(k) ? r[k] / targets[i]! : 0)));
+  return fitNonNegativeOver(FEATURES, rows, targets, use, iterations);
+}
+
+/** fitNonNegative over any named feature set (each architecture has its own). */
+export function fitNonNegativeOver<K extends string>(names: readonly K[], rows: Array<Record<K, number>>, targets: number[], use: readonly K[] = names, iterations = 20000): Record<K, number> {
+  const X = rows.map((r, i) => names.map((k) => (use.includes(k) ? r[k] / targets[i]! : 0)));
   const y = targets.map(() => 1);
-  const n = FEATURES.length;
+  const n = names.length;
   const w = new Array<number>(n).fill(0);
-  const colSq = FEATURES.map((_, j) => X.reduce((s, row) => s + row[j]! ** 2, 0));
+  const colSq = names.map((_, j) => X.reduce((s, row) => s + row[j]! ** 2, 0));
   const resid = y.slice();
   for (let it = 0; it < iterations; it++) {
     let change = 0;
@@ -134,7 +139,7 @@ export function fitNonNegative(rows: FeatureVector[], targets: number[], use: re
     }
     if (change < 1e-12) break;
   }
-  return Object.fromEntries(FEATURES.map((k, j) => [k, w[j]!])) as FeatureVector;
+  return Object.fromEntries(names.map((k, j) => [k, w[j]!])) as Record<K, number>;
 }
 
 export interface CalibrationPoint {

@@ -178,6 +178,63 @@ function treeLevels(simd: number, laneMax: number): TreeLevel[] {
   return levels;
 }
 
+/** One MVU's plan without its input buffer (which depends on its neighbours and the pipeline's interval). */
+export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd: number, isLast: boolean) {
+  const layer = info.layer as DenseLayer;
+  const nIn = layer.inFeatures;
+  const nOut = layer.outFeatures;
+  const nf = nOut / pe;
+  const sf = nIn / simd;
+  const laneMax = info.k * (2 ** info.inBits - 1);
+  const biasAdj = layer.bias.map((b, o) => {
+    let neg = 0;
+    for (let j = 0; j < nIn; j++) if (layer.weights[o * nIn + j]! < 0) neg++;
+    return b + neg;
+  });
+  const maxBias = biasAdj.reduce((m, b) => Math.max(m, Math.abs(b)), 0);
+  const accBits = signedBits(maxBias + nIn * (laneMax + 1));
+  const outWidth = outWidthFor(pe, sf, isLast);
+  const wb = weightBits(layer.levels);
+  return {
+    index,
+    name: layer.name,
+    layer,
+    nIn,
+    nOut,
+    pe,
+    simd,
+    nf,
+    sf,
+    interval: nf * sf,
+    inBits: info.inBits,
+    levels: layer.levels,
+    weightBits: wb,
+    laneMax,
+    tree: treeLevels(simd, laneMax),
+    accBits,
+    biasAdj,
+    biasBits: signedBits(maxBias),
+    weightRomDepth: nf * sf,
+    weightRomWidth: simd * wb,
+    weightRomAddrBits: addrBitsFor(nf * sf),
+    weightRomStyle: memStyle("rom", nf * sf, simd * wb),
+    biasRomWidth: pe * signedBits(maxBias),
+    nfBits: addrBitsFor(nf),
+    sfBits: addrBitsFor(sf),
+    outWidth,
+    drainBeats: pe / outWidth,
+    drainDelay: 2 + pe / outWidth,
+    outBits: layer.output.kind === "requant" ? layer.output.bits : info.accBits,
+    requant: layer.output.kind === "requant" ? planRequant(layer.output.multiplier, layer.output.shift, layer.output.bits, accBits) : null,
+    isLast,
+    logitBits: info.accBits,
+  };
+}
+
+/** A buffer as `planDataflow` builds it (exported for the solver's per-layer pricing). */
+export const bufferFor = (producerWidth: number, readWidth: number, values: number, valueBits: number, banks: number): BufferPlan =>
+  buffer(producerWidth, readWidth, values, valueBits, banks);
+
 /** Computes the dataflow plan, or throws a one-line error if the network or folding cannot be built. */
 export function planDataflow(net: Network, folding: Folding): DfPlan {
   const infos = analyze(net);
@@ -192,59 +249,7 @@ export function planDataflow(net: Network, folding: Folding): DfPlan {
     inputFeatures,
   );
   const inputBeats = inputFeatures / folding.inputPerBeat;
-  const partial = weightLayers.map((info, index) => {
-    const layer = info.layer as DenseLayer;
-    const { pe, simd } = folding.layers[index]!;
-    const isLast = index === weightLayers.length - 1;
-    const nIn = layer.inFeatures;
-    const nOut = layer.outFeatures;
-    const nf = nOut / pe;
-    const sf = nIn / simd;
-    const laneMax = info.k * (2 ** info.inBits - 1);
-    const biasAdj = layer.bias.map((b, o) => {
-      let neg = 0;
-      for (let j = 0; j < nIn; j++) if (layer.weights[o * nIn + j]! < 0) neg++;
-      return b + neg;
-    });
-    const maxBias = biasAdj.reduce((m, b) => Math.max(m, Math.abs(b)), 0);
-    const accBits = signedBits(maxBias + nIn * (laneMax + 1));
-    const outWidth = outWidthFor(pe, sf, isLast);
-    const wb = weightBits(layer.levels);
-    return {
-      index,
-      name: layer.name,
-      layer,
-      nIn,
-      nOut,
-      pe,
-      simd,
-      nf,
-      sf,
-      interval: nf * sf,
-      inBits: info.inBits,
-      levels: layer.levels,
-      weightBits: wb,
-      laneMax,
-      tree: treeLevels(simd, laneMax),
-      accBits,
-      biasAdj,
-      biasBits: signedBits(maxBias),
-      weightRomDepth: nf * sf,
-      weightRomWidth: simd * wb,
-      weightRomAddrBits: addrBitsFor(nf * sf),
-      weightRomStyle: memStyle("rom", nf * sf, simd * wb),
-      biasRomWidth: pe * signedBits(maxBias),
-      nfBits: addrBitsFor(nf),
-      sfBits: addrBitsFor(sf),
-      outWidth,
-      drainBeats: pe / outWidth,
-      drainDelay: 2 + pe / outWidth,
-      outBits: layer.output.kind === "requant" ? layer.output.bits : info.accBits,
-      requant: layer.output.kind === "requant" ? planRequant(layer.output.multiplier, layer.output.shift, layer.output.bits, accBits) : null,
-      isLast,
-      logitBits: info.accBits,
-    };
-  });
+  const partial = weightLayers.map((info, index) => planLayer(info, index, folding.layers[index]!.pe, folding.layers[index]!.simd, index === weightLayers.length - 1));
   const last = partial[partial.length - 1]!;
   const classes = last.nOut;
   const interval = Math.max(inputBeats, classes, ...partial.map((l) => l.interval));

@@ -154,7 +154,7 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
       width: l.weightRomWidth,
       depth: l.weightRomDepth,
       lo: p * l.weightRomWidth,
-      style: l.weightRomStyle,
+      block: l.weightRomStyle === "block",
       file: weightRomFile(plan, l, p),
     })),
     biasRomWidth: l.biasRomWidth,

@@ -1,0 +1,127 @@
+/**
+ * The dataflow architecture's analytic cost model: Xilinx 7-series LUT and flip-flop estimates
+ * from structural features of the plan, and its block RAM from the memory rule of cost/memory.ts.
+ * Features (all counted in bits of the generated RTL):
+ *   lanes     sum of PE * SIMD * lane width       the ones'-complement lanes (add/subtract/skip)
+ *   tree      sum of PE * adder-tree node bits    the SIMD adder trees
+ *   acc       sum of PE * accumulator bits        accumulator adder, register and bias select
+ *   drain     sum of PE * acc bits (drains that shift) and of the result register
+ *   requant   sum of outWidth * CSD terms * product bits
+ *   select    buffer-word chunk selection and collect registers (mux and hold bits)
+ *   romLogic  bits of ROMs left to LUTs, / 64
+ *   control   one per unit (counters, credits, flags; output unit with argmax)
+ * Coefficients: non-negative least squares on the Yosys synth_xilinx results of the calibration
+ * set (bench/dataflow-cost.ts, test/fixtures/yosys/dataflow-calibration.json).
+ */
+import { unsignedBits } from "../../ir/analyze.js";
+import { mapMemory, XILINX_MEMORY, XILINX_RAMB18, XILINX_RAMB36, XILINX_LUTRAM_SDP } from "../../cost/memory.js";
+import { fitNonNegativeOver } from "../../cost/analytic.js";
+import type { DfLayerPlan, DfPlan } from "./plan.js";
+
+export const DF_FEATURES = ["lanes", "tree", "acc", "drain", "requant", "select", "romLogic", "control"] as const;
+export type DfFeature = (typeof DF_FEATURES)[number];
+export type DfFeatureVector = Record<DfFeature, number>;
+
+export interface DfMemoryLike {
+  kind: "rom" | "ram";
+  depth: number;
+  width: number;
+}
+
+const zero = (): DfFeatureVector => ({ lanes: 0, tree: 0, acc: 0, drain: 0, requant: 0, select: 0, romLogic: 0, control: 0 });
+
+/** Features of one MVU with its input buffer (the solver prices layers one at a time). */
+export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "accBits" | "drainBeats" | "outWidth" | "requant" | "inBits" | "nf" | "sf" | "weightRomWidth" | "biasRomWidth"> & {
+  buffer: { chunks: number; collectBeats: number; producerWidth: number; valueBits: number; width: number; depth: number };
+}): DfFeatureVector {
+  const f = zero();
+  f.lanes = l.pe * l.simd * l.tree[0]!.width;
+  f.tree = l.pe * l.tree.slice(1).reduce((s, t) => s + t.count * t.width, 0);
+  f.acc = l.pe * l.accBits;
+  f.drain = l.pe * l.accBits * (l.drainBeats > 1 ? 2 : 1);
+  f.requant = l.requant ? l.outWidth * l.requant.terms.length * l.requant.productBits : 0;
+  const b = l.buffer;
+  f.select = (b.chunks > 1 ? l.simd * l.inBits * b.chunks : 0) + (b.collectBeats - 1) * b.producerWidth * b.valueBits;
+  for (const m of [
+    { kind: "rom" as const, depth: l.nf * l.sf, width: l.weightRomWidth, copies: l.pe },
+    { kind: "rom" as const, depth: l.nf, width: l.biasRomWidth, copies: 1 },
+    { kind: "ram" as const, depth: b.depth, width: b.width, copies: 1 },
+  ])
+    f.romLogic += m.copies * logicBits(m);
+  f.control = 1;
+  return f;
+}
+
+/** Bits of a memory that synthesis leaves to LUTs (ROM logic or flip-flop RAM), per the memory rule, / 64. */
+function logicBits(m: DfMemoryLike): number {
+  if (m.depth <= 1) return 0;
+  const map = mapMemory({ name: "m", kind: m.kind, depth: m.depth, width: m.width, bits: m.depth * m.width, role: "weights" }, XILINX_MEMORY);
+  return map.block === null ? (m.depth * m.width) / 64 : 0;
+}
+
+export function planFeatures(plan: DfPlan): DfFeatureVector {
+  const f = zero();
+  for (const l of plan.layers) {
+    const lf = layerFeatures(l);
+    for (const k of DF_FEATURES) f[k] += lf[k];
+  }
+  const ob = plan.output.buffer;
+  f.select += ob.width + plan.output.logitBits * unsignedBits(ob.wordValues);
+  f.control += 1;
+  return f;
+}
+
+export interface DfCoefficients {
+  lut: DfFeatureVector;
+  ff: DfFeatureVector;
+}
+
+/** Fitted by `npx tsx bench/dataflow-cost.ts --fit` on test/fixtures/yosys/dataflow-calibration.json. */
+export const DF_COEFFICIENTS: DfCoefficients = {
+  lut: { lanes: 0.5, tree: 1, acc: 1.5, drain: 0.5, requant: 1, select: 0.5, romLogic: 1, control: 40 },
+  ff: { lanes: 0, tree: 0, acc: 1, drain: 1, requant: 0, select: 0.5, romLogic: 0, control: 40 },
+};
+
+export const DF_FF_FEATURES: readonly DfFeature[] = ["acc", "drain", "select", "control"];
+
+export const predictDf = (f: DfFeatureVector, c: DfFeatureVector): number => DF_FEATURES.reduce((s, k) => s + f[k] * c[k], 0);
+
+export interface DfEstimate {
+  lut: number;
+  ff: number;
+  ramb36: number;
+  ramb18: number;
+  /** RAMB36 + RAMB18 / 2. */
+  bram36: number;
+  lutramLuts: number;
+}
+
+/** Block RAM of a list of memories under the Xilinx memory rule. */
+export function blockRams(mems: DfMemoryLike[]): Pick<DfEstimate, "ramb36" | "ramb18" | "bram36" | "lutramLuts"> {
+  let ramb36 = 0;
+  let ramb18 = 0;
+  let lutram = 0;
+  for (const m of mems) {
+    const map = mapMemory({ name: "m", kind: m.kind, depth: m.depth, width: m.width, bits: m.depth * m.width, role: "weights" }, XILINX_MEMORY);
+    if (map.block === XILINX_RAMB36.name) ramb36 += map.blocks;
+    else if (map.block === XILINX_RAMB18.name) ramb18 += map.blocks;
+    else if (map.block === XILINX_LUTRAM_SDP.name) lutram += 4 * map.blocks;
+  }
+  return { ramb36, ramb18, bram36: ramb36 + ramb18 / 2, lutramLuts: lutram };
+}
+
+export function fitDfCoefficients(rows: DfFeatureVector[], luts: number[], ffs: number[]): DfCoefficients {
+  return { lut: fitNonNegativeOver(DF_FEATURES, rows, luts), ff: fitNonNegativeOver(DF_FEATURES, rows, ffs, DF_FF_FEATURES) };
+}
+
+/** LUT, FF (analytic) and block RAM (memory rule) of a plan. */
+export function estimatePlan(plan: DfPlan, c: DfCoefficients = DF_COEFFICIENTS): DfEstimate {
+  const f = planFeatures(plan);
+  const mems: DfMemoryLike[] = [];
+  for (const l of plan.layers) {
+    mems.push({ kind: "ram", depth: l.buffer.depth, width: l.buffer.width });
+    for (let p = 0; p < l.pe; p++) mems.push({ kind: "rom", depth: l.weightRomDepth, width: l.weightRomWidth });
+    mems.push({ kind: "rom", depth: l.nf, width: l.biasRomWidth });
+  }
+  return { lut: Math.round(predictDf(f, c.lut)), ff: Math.round(predictDf(f, c.ff)), ...blockRams(mems) };
+}
