@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomDenseNetwork, randomInputs, type RandomDenseOptions } from "../src/ir/random.js";
-import { generateDataflowBundle } from "../src/hw/dataflow/bundle.js";
+import { generateBundle } from "../src/hw/registry.js";
 import { divisors, type Folding } from "../src/hw/dataflow/fold.js";
-import { cosimulateDataflow, steadyStateImages } from "../src/hw/dataflow/measure.js";
+import { checkTiming, shapeFromManifest, steadyStateImages } from "../src/hw/dataflow/measure.js";
+import { cosimulate } from "../src/sim/cosim.js";
 import { lintBundle } from "../src/sim/lint.js";
 import { makeRng, type Rng } from "../src/util/rng.js";
 
@@ -57,7 +58,6 @@ function randomCase(seed: number): Case {
   };
 }
 
-export { randomCase };
 describe("dataflow RTL equals the reference and the cycle model", () => {
   for (let seed = 1; seed <= 22; seed++) {
     const c = randomCase(seed);
@@ -65,18 +65,20 @@ describe("dataflow RTL equals the reference and the cycle model", () => {
     it(`seed ${seed}: ${desc}`, async () => {
       const net = randomDenseNetwork(c.net);
       const dir = join(work, `case${seed}`);
-      const { plan, manifest } = await generateDataflowBundle(net, c.folding, dir);
-      const count = Math.max(4, steadyStateImages(plan));
+      const { manifest } = await generateBundle(net, dir, "dataflow", { fold: c.folding });
+      const shape = shapeFromManifest(manifest);
+      const count = Math.max(4, steadyStateImages(shape, manifest.timing.interval));
       const fillMax = seed === 7 || seed === 8;
       const inputs = randomInputs(seed, count, c.net.sizes[0]!, c.net.inputBits ?? 8, fillMax ? "max" : "random");
-      const clean = await cosimulateDataflow(net, plan, dir, inputs, count, { runDir: join(dir, "run") });
-      expect(clean.report.mismatches).toEqual([]);
-      expect(clean.timing!.measured).toEqual(clean.timing!.predicted);
-      expect(clean.timing!.measuredLatency).toBe(manifest.latency);
-      expect(clean.timing!.measuredInterval).toBe(manifest.interval);
-      const stalled = await cosimulateDataflow(net, plan, dir, inputs, count, { runDir: join(dir, "stall"), stall: 10 + ((seed * 7) % 40), seed });
-      expect(stalled.report.mismatches).toEqual([]);
-      expect(stalled.report.sim.vectors).toHaveLength(count);
+      const clean = await cosimulate(net, dir, inputs, count, { runDir: join(dir, "run") });
+      expect(clean.mismatches).toEqual([]);
+      const timing = checkTiming(shape, clean.sim.vectors);
+      expect(timing.measured).toEqual(timing.predicted);
+      expect(timing.measuredLatency).toBe(manifest.timing.latency);
+      expect(timing.measuredInterval).toBe(manifest.timing.interval);
+      const stalled = await cosimulate(net, dir, inputs, count, { runDir: join(dir, "stall"), stall: 10 + ((seed * 7) % 40), seed });
+      expect(stalled.mismatches).toEqual([]);
+      expect(stalled.sim.vectors).toHaveLength(count);
       expect(lintBundle(dir).messages).toEqual([]);
     });
   }

@@ -7,10 +7,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Command, Option } from "commander";
 import { loadNetwork } from "../ir/io.js";
-import { architectureIds, DEFAULT_ARCH, generateBundle } from "../hw/registry.js";
+import { architectureIds, DEFAULT_ARCH, generateBundle, getArchitecture } from "../hw/registry.js";
 import { parseManifest, type Manifest } from "../hw/bundle/manifest.js";
 import { cosimulate } from "../sim/cosim.js";
-import { measuredInterval, simulatorNamed } from "../sim/run.js";
+import { simulatorNamed } from "../sim/run.js";
+import { timingVerdict } from "../sim/timing.js";
 import type { SimulatorName } from "../sim/simulator.js";
 import { pickVectors } from "../sim/vectors.js";
 import { estimateDesign, type Estimate } from "../cost/estimate.js";
@@ -22,6 +23,7 @@ import { TritforgeError } from "../util/errors.js";
 import { DEFAULT_MODEL, describeModel, formatBits } from "./common.js";
 import { BOARD_NAMES } from "../board/boards.js";
 import { addBoard } from "../board/bundle.js";
+import { loadFoldingFile } from "../hw/dataflow/fold.js";
 
 interface Flags {
   model: string;
@@ -29,6 +31,12 @@ interface Flags {
   arch: string;
   lanes?: string;
   params?: string;
+  fold?: string;
+  targetInterval?: string;
+  targetFps?: string;
+  clock?: string;
+  maxLuts?: string;
+  inputPerBeat?: string;
   simulator: string;
   vectors: string;
   sim: boolean;
@@ -67,7 +75,19 @@ function fingerprint(dir: string, manifest: Manifest): string {
     .join("\n");
 }
 
-/** The architecture's raw parameters from --params (a JSON object) and the --lanes shortcut. */
+/** " (k v, ...)" for an architecture's scalar parameters (structured ones are described by the architecture). */
+function scalarParams(params: Record<string, unknown>): string {
+  const flat = Object.entries(params).filter(([, v]) => typeof v !== "object");
+  return flat.length ? ` (${flat.map(([k, v]) => `${k} ${String(v)}`).join(", ")})` : "";
+}
+
+function parsePositive(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\s*[0-9.eE+]+\s*$/.test(value) || !Number.isFinite(n) || n <= 0) throw new TritforgeError(`${flag} must be a positive number, got "${value}"`);
+  return n;
+}
+
+/** The architecture's raw parameters from --params (a JSON object) and the --lanes / dataflow shortcuts. */
 function rawParams(o: Flags): Record<string, unknown> {
   let params: Record<string, unknown> = {};
   if (o.params !== undefined) {
@@ -79,6 +99,19 @@ function rawParams(o: Flags): Record<string, unknown> {
     }
     if (v === null || typeof v !== "object" || Array.isArray(v)) throw new TritforgeError(`--params must be a JSON object, got "${o.params}"`);
     params = v as Record<string, unknown>;
+  }
+  const df: Record<string, unknown> = {};
+  const given = (["fold", "targetInterval", "targetFps", "clock", "maxLuts", "inputPerBeat"] as const).filter((k) => o[k] !== undefined);
+  if (given.length && o.arch !== "dataflow") throw new TritforgeError(`--${given[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is a dataflow parameter; add --arch dataflow`);
+  if (o.fold !== undefined) df.fold = loadFoldingFile(o.fold);
+  if (o.targetInterval !== undefined) df.targetInterval = parseIntFlag("--target-interval", o.targetInterval, 1);
+  if (o.targetFps !== undefined) df.targetFps = parsePositive("--target-fps", o.targetFps);
+  if (o.clock !== undefined) df.clockMHz = parsePositive("--clock", o.clock);
+  if (o.maxLuts !== undefined) df.maxLuts = parseIntFlag("--max-luts", o.maxLuts, 1);
+  if (o.inputPerBeat !== undefined) df.inputPerBeat = parseIntFlag("--input-per-beat", o.inputPerBeat, 1);
+  if (Object.keys(df).length) {
+    if ((df.targetFps === undefined) !== (df.clockMHz === undefined)) throw new TritforgeError("--target-fps needs --clock MHZ (and --clock is only used with --target-fps)");
+    params = { ...params, ...df };
   }
   if (o.lanes !== undefined) {
     if (o.arch !== "mac-array") throw new TritforgeError(`--lanes is a mac-array parameter; for --arch ${o.arch} use --params`);
@@ -95,6 +128,12 @@ async function main(): Promise<void> {
     .option("--arch <name>", `architecture (${architectureIds().join(", ")})`, DEFAULT_ARCH)
     .option("--lanes <P>", "mac-array: MAC lanes (default 16)")
     .option("--params <json>", "architecture parameters as a JSON object")
+    .option("--fold <file>", "dataflow: explicit folding (JSON {inputPerBeat, layers: [{pe, simd}]}, or a dataflow bundle's manifest.json)")
+    .option("--target-interval <cycles>", "dataflow: solver target, cycles between images")
+    .option("--target-fps <f>", "dataflow: solver target, images per second (with --clock)")
+    .option("--clock <MHz>", "dataflow: clock for --target-fps")
+    .option("--max-luts <n>", "dataflow: solver target, fastest folding within n LUT (analytic; default 3000)")
+    .option("--input-per-beat <k>", "dataflow: input values per AXI-Stream beat (divides the input size)")
     .option("--simulator <name>", "co-simulation simulator (icarus, verilator)", "icarus")
     .option("--vectors <N>", "input vectors to co-simulate (test images when the model names its data set)", "8")
     .option("--no-sim", "generate only, do not simulate")
@@ -159,8 +198,8 @@ async function main(): Promise<void> {
   if (o.sim) {
     const picked = pickVectors(net, vectors, seed);
     const report = await cosimulate(net, outDir, picked.inputs, picked.count, { simulator, stall, seed, runDir: join("sim", "runs", net.name) });
-    const measured = stall > 0 ? null : { latency: Math.max(...report.cycles), interval: measuredInterval(report.sim.vectors) };
-    const cyclesOk = !measured || (report.cycles.every((c) => c === manifest.timing.latency) && (measured.interval === null || measured.interval === manifest.timing.interval));
+    const measured = stall > 0 ? null : timingVerdict(manifest, report.sim.vectors);
+    const cyclesOk = !measured || measured.ok;
     summary.latency = { predicted: manifest.timing.latency, measured: measured?.latency ?? null };
     summary.interval = { predicted: manifest.timing.interval, measured: measured?.interval ?? null };
     ok = report.mismatches.length === 0 && cyclesOk;
@@ -190,8 +229,9 @@ async function main(): Promise<void> {
     const lines = [
       `tritforge gen-rtl: ${describeModel(net)}`,
       `  layers    ${[manifest.network.input.shape.join("x"), ...layers.map((l) => (l.kind === "conv2d" ? `conv${l.outFeatures}` : String(l.outFeatures)))].join("-")}, levels ${layers.map((l) => l.levels).join("/")}, ${manifest.network.input.bits}-bit inputs, ${Math.max(...layers.map((l) => l.accBits))}-bit accumulators`,
-      `  arch      ${manifest.arch.id} (${Object.entries(manifest.arch.params).map(([k, v]) => `${k} ${String(v)}`).join(", ")})`,
+      `  arch      ${manifest.arch.id}${scalarParams(manifest.arch.params)}`,
       `  memory    weight ROM ${formatBits(bits("weights"))}, bias ROM ${formatBits(bits("bias"))}, activation buffers ${formatBits(bits("activations"))}`,
+      ...(getArchitecture(manifest.arch.id).describe?.(manifest) ?? []),
       `  cycles    latency ${t.latency}, interval ${t.interval} (ideal ${t.ideal}, latency +${pct}%)`,
       `  wrote     ${relative(process.cwd(), outDir) || outDir}/ (rtl/, mem/, tb/, manifest.json, network.json)`,
     ];

@@ -31,4 +31,13 @@ export interface Architecture<P extends Record<string, unknown> = Record<string,
   unsupported(net: Network, params: P): string | null;
   /** Plans, renders and describes the design. Throws a TritforgeError for bad input. */
   build(net: Network, params: P): Design;
+  /**
+   * For architectures whose inferences overlap: the cycle of each inference's first input beat and
+   * last output beat in a back-to-back stream of `count` (relative to the first input beat), from
+   * the manifest alone. Co-simulation checks every one; without it every latency must equal
+   * timing.latency.
+   */
+  predictTimes?(manifest: Manifest, count: number): Array<{ start: number; end: number }>;
+  /** Extra summary lines for gen-rtl (e.g. a chosen folding). */
+  describe?(manifest: Manifest): string[];
 }

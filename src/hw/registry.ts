@@ -7,11 +7,12 @@ import { TritforgeError } from "../util/errors.js";
 import type { Architecture, Design } from "./architecture.js";
 import { parseWith } from "./bundle/manifest.js";
 import { writeBundle } from "./common/bundle.js";
+import { dataflow } from "./dataflow/index.js";
 import { macArray } from "./mac-array/index.js";
 
 export const DEFAULT_ARCH = "mac-array";
 
-const ARCHITECTURES: ReadonlyArray<Architecture<never>> = [macArray as Architecture<never>];
+const ARCHITECTURES: ReadonlyArray<Architecture<never>> = [macArray as Architecture<never>, dataflow as Architecture<never>];
 
 export const architectureIds = (): string[] => ARCHITECTURES.map((a) => a.id);
 

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadManifest, type Manifest } from "../hw/bundle/manifest.js";
-import { hexLines } from "../hw/common/rom.js";
+import { beatLines, hexLines } from "../hw/common/rom.js";
 import { TritforgeError } from "../util/errors.js";
 import { icarus } from "./icarus.js";
 import { parseSimOutput, verdict, type SimResult, type Simulator, type SimulatorName } from "./simulator.js";
@@ -45,8 +45,9 @@ export async function simulateBundle(bundleDir: string, inputs: ArrayLike<number
   sim.check();
   const bundle = resolve(bundleDir);
   const m = opts.manifest ?? loadManifest(bundle);
-  const beats = m.interface.input.beats;
-  if (inputs.length < count * beats) throw new TritforgeError(`need ${count * beats} input values for ${count} vectors, got ${inputs.length}`);
+  const perBeat = m.interface.input.valuesPerBeat ?? 1;
+  const values = m.interface.input.beats * perBeat;
+  if (inputs.length < count * values) throw new TritforgeError(`need ${count * values} input values for ${count} vectors, got ${inputs.length}`);
   let runDir = opts.runDir;
   if (!runDir) {
     const root = resolve("sim", "runs");
@@ -57,7 +58,9 @@ export async function simulateBundle(bundleDir: string, inputs: ArrayLike<number
   mkdirSync(runDir, { recursive: true });
   const inputFile = join(runDir, "inputs.hex");
   const outputFile = join(runDir, "outputs.txt");
-  writeFileSync(inputFile, hexLines(inputs, count * beats, m.interface.input.valueBits));
+  // One hex line per beat; a beat of several values packs value j in bits [j*bits +: bits].
+  const bits = m.interface.input.valueBits;
+  writeFileSync(inputFile, perBeat === 1 ? hexLines(inputs, count * values, bits) : beatLines(Array.from({ length: count * values }, (_, i) => inputs[i]!), bits, perBeat).join("\n") + "\n");
   writeFileSync(outputFile, "");
   // Generous: the interval-bound time of the whole run plus the first latency, x20 under stalls.
   const maxCycles = Math.max(1000, (m.timing.latency + m.timing.interval * count + 100) * (opts.stall ? 20 : 2));

@@ -40,6 +40,8 @@ export const InterfaceSchema = z.strictObject({
     beats: pos,
     /** The port has tlast (on each inference's last beat). */
     tlast: z.boolean(),
+    /** Input values packed in one beat (value j in bits [j*valueBits +: valueBits]); absent = 1. */
+    valuesPerBeat: pos.optional(),
   }),
   /** m_axis: one logit per beat (two's complement), tlast on the last, class on tuser. */
   output: z.strictObject({

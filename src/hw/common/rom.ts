@@ -41,3 +41,8 @@ export function hexLines(values: ArrayLike<number>, count: number, bits: number)
   }
   return out;
 }
+
+/** Input beats of several values as $readmemh lines: value j of a beat in bits [j*bits +: bits]. */
+export function beatLines(inputs: ArrayLike<number>, bits: number, perBeat: number): string[] {
+  return Array.from({ length: Math.floor(inputs.length / perBeat) }, (_, b) => packWord(Array.from({ length: perBeat }, (_, j) => inputs[b * perBeat + j]!), bits));
+}

@@ -19,6 +19,22 @@
  */
 import type { DfPlan } from "./plan.js";
 
+/** What the cycle model needs: the plan has it, and so does the manifest's `structure`. */
+export interface PipelineShape {
+  inputBeats: number;
+  classes: number;
+  /** Per MVU: cycles per image, drain delay, images its input buffer holds. */
+  layers: Array<{ interval: number; drainDelay: number; bufferImages: number }>;
+  outputImages: number;
+}
+
+export const pipelineShape = (plan: DfPlan): PipelineShape => ({
+  inputBeats: plan.inputBeats,
+  classes: plan.output.classes,
+  layers: plan.layers.map((l) => ({ interval: l.interval, drainDelay: l.drainDelay, bufferImages: l.buffer.banks })),
+  outputImages: plan.output.buffer.banks,
+});
+
 export interface ImageTiming {
   /** Cycle of the image's first accepted input beat. */
   inputStart: number;
@@ -29,22 +45,22 @@ export interface ImageTiming {
 }
 
 /** Predicted timing of `images` back-to-back images (cycle 0 = first input beat of image 0). */
-export function predictSchedule(plan: DfPlan, images: number): ImageTiming[] {
-  const L = plan.layers.length;
-  const B = plan.inputBeats;
-  const C = plan.output.classes;
+export function predictSchedule(shape: PipelineShape, images: number): ImageTiming[] {
+  const L = shape.layers.length;
+  const B = shape.inputBeats;
+  const C = shape.classes;
   const out: ImageTiming[] = [];
   /** Cycle a consumer releases image k's bank: MVU l+1's last issue, or the output's last beat. */
   const release = (consumer: number, k: number): number => (consumer < L ? out[k]!.layers[consumer]!.end : out[k]!.outputEnd);
   for (let k = 0; k < images; k++) {
     const prev = out[k - 1];
-    const n0 = plan.layers[0]!.buffer.banks;
+    const n0 = shape.layers[0]!.bufferImages;
     const inputStart = Math.max(prev ? prev.inputStart + B : 0, k >= n0 ? out[k - n0]!.layers[0]!.end + 1 : 0);
     let full = inputStart + B;
     const layers: Array<{ start: number; end: number }> = [];
     for (let l = 0; l < L; l++) {
-      const lp = plan.layers[l]!;
-      const next = l + 1 < L ? plan.layers[l + 1]!.buffer.banks : plan.output.buffer.banks;
+      const lp = shape.layers[l]!;
+      const next = l + 1 < L ? shape.layers[l + 1]!.bufferImages : shape.outputImages;
       const start = Math.max(full, prev ? prev.layers[l]!.end + 1 : 0, k >= next ? release(l + 1, k - next) + 1 : 0);
       const end = start + lp.interval - 1;
       layers.push({ start, end });

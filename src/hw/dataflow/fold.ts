@@ -83,6 +83,12 @@ export function loadFoldingFile(file: string, defaultInputPerBeat = 1): Folding 
   } catch (err) {
     throw new TritforgeError(`fold file ${file} is not valid JSON: ${(err as Error).message}`);
   }
+  // A dataflow bundle's manifest carries its folding in arch.params.fold.
+  const m = raw as { format?: unknown; arch?: { id?: unknown; params?: { fold?: unknown } } } | null;
+  if (m && typeof m === "object" && m.format === "tritforge-hw") {
+    if (m.arch?.id !== "dataflow" || m.arch.params?.fold === undefined) throw new TritforgeError(`fold file ${file} is a bundle manifest without a dataflow folding`);
+    raw = m.arch.params.fold;
+  }
   const r = FoldingSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0]!;

@@ -4,7 +4,7 @@
  * bits [s*b, s*b+b) (b-bit two's complement; ternary 00 = 0, 01 = +1, 11 = -1). Word nf of a
  * layer's bias ROM holds the adjusted biases (plan.ts) of outputs nf * PE .. nf * PE + PE - 1.
  */
-import { packWord } from "../../rtl/mem.js";
+import { packWord } from "../common/rom.js";
 import type { DfLayerPlan, DfPlan } from "./plan.js";
 
 export function peWeightRomLines(l: DfLayerPlan, pe: number): string[] {

@@ -17,7 +17,7 @@ import { analyze, isWeightInfo, unsignedBits, signedBits, weightBits, type Weigh
 import type { DenseLayer, Network } from "../../ir/schema.js";
 import { TritforgeError } from "../../util/errors.js";
 import { mapMemory, XILINX_MEMORY, XILINX_LUTRAM_SDP, type MemoryKind } from "../../cost/memory.js";
-import { planRequant, type RequantPlan } from "../../rtl/plan.js";
+import { planRequant, type RequantPlan } from "../common/requant.js";
 import { checkFolding, type Folding } from "./fold.js";
 
 export type MemStyle = "block" | "distributed";

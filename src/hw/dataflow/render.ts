@@ -2,31 +2,15 @@
  * View models of the dataflow templates: plain values and pre-formatted Verilog fragments computed
  * from the plan (widths, counts, constants, sign extensions); the templates only paste them.
  */
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
 import { unsignedBits } from "../../ir/analyze.js";
 import type { Network } from "../../ir/schema.js";
-import type { RequantPlan } from "../../rtl/plan.js";
-import { TOOL_VERSION } from "../../rtl/generate.js";
+import type { ManifestInterface } from "../bundle/manifest.js";
+import { TOOL_VERSION } from "../common/bundle.js";
+import { requantView } from "../common/requant.js";
+import { portDecls } from "../common/testbench.js";
+import { signExtend, zeroExtend } from "../common/verilog.js";
 import { biasRomFile, weightRomFile } from "./mem.js";
 import { addrBitsFor, type BufferPlan, type DfLayerPlan, type DfPlan } from "./plan.js";
-
-const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "templates");
-const cache = new Map<string, Handlebars.TemplateDelegate>();
-export function template(name: string): Handlebars.TemplateDelegate {
-  let t = cache.get(name);
-  if (!t) {
-    t = Handlebars.compile(readFileSync(join(TEMPLATE_DIR, name), "utf8"), { noEscape: true, strict: true });
-    cache.set(name, t);
-  }
-  return t;
-}
-
-/** `expr` (width `from`, top bit `msb`) sign-extended to `to` bits. */
-const signExtend = (expr: string, msb: string, from: number, to: number): string => (from === to ? expr : `{ {${to - from}{${msb}}}, ${expr} }`);
-const zeroPad = (expr: string, from: number, to: number): string => (from === to ? expr : `{ ${to - from}'d0, ${expr} }`);
 
 function bufferView(b: BufferPlan, idx: string) {
   const beatBits = b.producerWidth * b.valueBits;
@@ -58,29 +42,6 @@ function bufferView(b: BufferPlan, idx: string) {
   };
 }
 
-function requantView(rq: RequantPlan, accBits: number, src: string, srcMsb: string) {
-  const pw = rq.productBits;
-  const shifted = (s: number) => (s === 0 ? "x" : `(x <<< ${s})`);
-  let sumExpr = rq.terms.map((t, i) => `${i === 0 ? (t.sign > 0 ? "" : "-") : t.sign > 0 ? " + " : " - "}${shifted(t.shift)}`).join("");
-  if (rq.roundConst > 0) sumExpr += ` + ${pw}'sd${rq.roundConst}`;
-  return {
-    multiplier: rq.multiplier,
-    shift: rq.shift,
-    roundConst: rq.roundConst,
-    outBits: rq.outBits,
-    productBits: pw,
-    xExt: signExtend(src, srcMsb, accBits, pw),
-    sumExpr,
-    signBit: pw - 1,
-    ovfTop: pw - 2,
-    ovfLow: rq.shift + rq.outBits,
-    ovfLowMinus1: rq.shift + rq.outBits - 1,
-    maxOut: 2 ** rq.outBits - 1,
-    lowUnused: rq.shift > 0,
-    lowTop: rq.shift - 1,
-  };
-}
-
 function layerView(plan: DfPlan, l: DfLayerPlan) {
   const i = l.index;
   const idx = `l${i}`;
@@ -91,7 +52,7 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
   // Lane magnitude |w| * x as a sum of shifted copies of x (ternary: x or 0).
   const magExpr =
     l.levels === 3
-      ? `(w[0] ? ${zeroPad("x", l.inBits, magBits)} : ${magBits}'d0)`
+      ? `(w[0] ? ${zeroExtend("x", l.inBits, magBits)} : ${magBits}'d0)`
       : Array.from({ length: wb - 1 }, (_, b) => {
           const pad = magBits - l.inBits - b;
           const parts = [pad > 0 ? `${pad}'d0` : "", "x", b > 0 ? `${b}'d0` : ""].filter(Boolean);
@@ -182,7 +143,7 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
     drainShiftBits: l.outWidth * l.accBits,
     odBits: l.outWidth * l.outBits,
     outBits: l.outBits,
-    requant: rq ? requantView(rq, l.accBits, src, srcMsb) : null,
+    requant: rq ? { ...requantView(rq, idx, src, srcMsb, l.accBits, rq.outBits), label: `layer ${i} output ${gr}`, roundConst: rq.roundConst } : null,
     accWiderThanOut: l.accBits > l.outBits,
     accMinusOut: l.accBits - l.outBits,
   };
@@ -217,7 +178,7 @@ export function netSummary(plan: DfPlan): string {
 export const foldSummary = (plan: DfPlan): string =>
   `input ${plan.folding.inputPerBeat}/beat; ${plan.layers.map((l) => `${l.name} PE ${l.pe} x SIMD ${l.simd} (${l.interval} cycles)`).join(", ")}`;
 
-export function acceleratorView(plan: DfPlan, net: Network) {
+export function acceleratorView(plan: DfPlan, net: Network, iface: ManifestInterface) {
   const out = plan.output;
   const ob = out.buffer;
   const elBits = addrBitsFor(ob.wordValues);
@@ -226,6 +187,7 @@ export function acceleratorView(plan: DfPlan, net: Network) {
   return {
     toolVersion: TOOL_VERSION,
     top: plan.top,
+    ports: portDecls(iface),
     netName: net.name,
     netSummary: netSummary(plan),
     foldSummary: foldSummary(plan),
@@ -255,26 +217,7 @@ export function acceleratorView(plan: DfPlan, net: Network) {
     },
     argmax: am.nodes,
     argmaxTop: am.top,
-    candExpr: ob.wordsPerImage > 1 ? `ow_base + ${zeroPad(`am_i${am.top}`, elBits, out.classBits)}` : zeroPad(`am_i${am.top}`, elBits, out.classBits),
+    candExpr: ob.wordsPerImage > 1 ? `ow_base + ${zeroExtend(`am_i${am.top}`, elBits, out.classBits)}` : zeroExtend(`am_i${am.top}`, elBits, out.classBits),
   };
 }
 
-export function renderAccelerator(plan: DfPlan, net: Network): string {
-  return template("dataflow.v.hbs")(acceleratorView(plan, net));
-}
-
-export function renderTestbench(plan: DfPlan): string {
-  return template("testbench.v.hbs")({
-    toolVersion: TOOL_VERSION,
-    top: plan.top,
-    inputBits: plan.inputBits,
-    inputPerBeat: plan.folding.inputPerBeat,
-    inputFeatures: plan.inputFeatures,
-    inputBeats: plan.inputBeats,
-    inBeatBits: plan.folding.inputPerBeat * plan.inputBits,
-    classes: plan.output.classes,
-    lastClass: plan.output.classes - 1,
-    logitBits: plan.output.logitBits,
-    classBits: plan.output.classBits,
-  });
-}

@@ -1,0 +1,117 @@
+/**
+ * The dataflow plan, cycle model and folding solver without simulation: bad foldings give one line
+ * naming the layer and why; the cycle model's steady state is the slowest stage; the solver meets
+ * its targets; bundles are deterministic.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { randomDenseNetwork } from "../src/ir/random.js";
+import { generateBundle } from "../src/hw/registry.js";
+import { pipelineShape, predictSchedule } from "../src/hw/dataflow/cycles.js";
+import { divisors } from "../src/hw/dataflow/fold.js";
+import { planDataflow } from "../src/hw/dataflow/plan.js";
+import { solveFolding } from "../src/hw/dataflow/solver.js";
+import { steadyStateImages } from "../src/hw/dataflow/measure.js";
+import { makeRng } from "../src/util/rng.js";
+import { TritforgeError } from "../src/util/errors.js";
+
+const work = mkdtempSync(join(tmpdir(), "tritforge-dfplan-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const net = randomDenseNetwork({ name: "dfp", seed: 1, sizes: [784, 256, 256, 256, 10], levels: 3 });
+
+function oneLineError(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    expect(err).toBeInstanceOf(TritforgeError);
+    const msg = (err as Error).message;
+    expect(msg).not.toContain("\n");
+    return msg;
+  }
+  throw new Error("no error thrown");
+}
+
+describe("bad foldings", () => {
+  const ok = { pe: 1, simd: 1 };
+  it("names the layer whose PE does not divide its outputs", () => {
+    expect(oneLineError(() => planDataflow(net, { inputPerBeat: 1, layers: [ok, { pe: 3, simd: 1 }, ok, ok] }))).toMatch(/^layer 1 \(fc1\): PE 3 does not divide the layer's 256 outputs/);
+  });
+  it("names the layer whose SIMD is beyond its inputs", () => {
+    expect(oneLineError(() => planDataflow(net, { inputPerBeat: 1, layers: [ok, ok, { pe: 1, simd: 512 }, ok] }))).toMatch(/^layer 2 \(fc2\): SIMD 512 is beyond the layer's 256 inputs/);
+  });
+  it("rejects a SIMD that does not divide, an input width that does not divide, a wrong layer count", () => {
+    expect(oneLineError(() => planDataflow(net, { inputPerBeat: 1, layers: [{ pe: 1, simd: 10 }, ok, ok, ok] }))).toMatch(/^layer 0 \(fc0\): SIMD 10 does not divide the layer's 784 inputs \(choose one of 1, 2, 4, 7/);
+    expect(oneLineError(() => planDataflow(net, { inputPerBeat: 5, layers: [ok, ok, ok, ok] }))).toMatch(/input values per beat 5 does not divide the 784 input values/);
+    expect(oneLineError(() => planDataflow(net, { inputPerBeat: 1, layers: [ok, ok] }))).toMatch(/folding has 2 layer\(s\), the network has 4 weight layer\(s\)/);
+  });
+  it("says why a solver target cannot be met", () => {
+    expect(oneLineError(() => solveFolding(net, { kind: "interval", cycles: 9 }))).toMatch(/target interval 9 cycles cannot be met: the output port sends 10 logits one per beat/);
+    expect(oneLineError(() => solveFolding(net, { kind: "interval", cycles: 50 }, { inputPerBeat: 1 }))).toMatch(/784 input beats of 1 value\(s\) per image take longer/);
+    expect(oneLineError(() => solveFolding(net, { kind: "luts", luts: 10 }))).toMatch(/^no folding fits 10 LUT/);
+  });
+});
+
+describe("cycle model", () => {
+  it("reaches the slowest stage's interval and keeps it, for random foldings", () => {
+    const rng = makeRng("df-model");
+    for (let i = 0; i < 200; i++) {
+      const sizes = [rng.pick([12, 30, 784]), rng.pick([1, 6, 20, 256]), rng.pick([10, 6, 35]), rng.pick([2, 10])];
+      const n = randomDenseNetwork({ name: "m", seed: i, sizes, levels: 3 });
+      const folding = { inputPerBeat: rng.pick(divisors(sizes[0]!)), layers: sizes.slice(1).map((o, j) => ({ pe: rng.pick(divisors(o)), simd: rng.pick(divisors(sizes[j]!)) })) };
+      const plan = planDataflow(n, folding);
+      const stages = [plan.inputBeats, plan.output.classes, ...plan.layers.map((l) => l.interval)];
+      expect(plan.interval).toBe(Math.max(...stages));
+      const shape = pipelineShape(plan);
+      const count = steadyStateImages(shape, plan.interval) + 10;
+      const s = predictSchedule(shape, count);
+      for (let k = count - 10; k < count; k++) expect(s[k]!.inputStart - s[k - 1]!.inputStart).toBe(plan.interval);
+      expect(s[0]!.outputEnd + 1).toBe(plan.latency);
+    }
+  });
+});
+
+describe("folding solver", () => {
+  it("meets a target interval with divisor foldings, and a frame rate at a clock", () => {
+    for (const T of [10, 128, 200, 3500, 40000]) {
+      const s = solveFolding(net, { kind: "interval", cycles: T });
+      expect(s.plan.interval).toBeLessThanOrEqual(T);
+      s.plan.layers.forEach((l) => expect(l.nOut % l.pe === 0 && l.nIn % l.simd === 0).toBe(true));
+    }
+    const f = solveFolding(net, { kind: "fps", fps: 1e6, clockMHz: 200 });
+    expect(f.plan.interval).toBeLessThanOrEqual(200);
+  });
+  it("picks a cheaper design for a looser target and the fastest design within a LUT budget", () => {
+    const fast = solveFolding(net, { kind: "interval", cycles: 200 });
+    const slow = solveFolding(net, { kind: "interval", cycles: 3500 });
+    expect(slow.estimate.lut).toBeLessThan(fast.estimate.lut);
+    const within = solveFolding(net, { kind: "luts", luts: slow.estimate.lut });
+    expect(within.estimate.lut).toBeLessThanOrEqual(slow.estimate.lut);
+    expect(within.plan.interval).toBeLessThanOrEqual(slow.plan.interval);
+  });
+});
+
+describe("bundles", () => {
+  it("are byte-identical for the same network and folding", async () => {
+    const small = randomDenseNetwork({ name: "det", seed: 4, sizes: [36, 12, 6], levels: [3, 7] });
+    const params = { fold: { inputPerBeat: 4, layers: [{ pe: 3, simd: 4 }, { pe: 2, simd: 6 }] } };
+    const read = (dir: string) => {
+      const files: Record<string, string> = {};
+      const walk = (d: string, rel: string) => {
+        for (const e of readdirSync(d, { withFileTypes: true })) {
+          if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+          else files[`${rel}${e.name}`] = readFileSync(join(d, e.name), "utf8");
+        }
+      };
+      walk(dir, "");
+      return files;
+    };
+    await generateBundle(small, join(work, "a"), "dataflow", params);
+    await generateBundle(small, join(work, "b"), "dataflow", params);
+    const a = read(join(work, "a"));
+    expect(Object.keys(a).length).toBeGreaterThan(6);
+    expect(read(join(work, "b"))).toEqual(a);
+  });
+});
