@@ -62,6 +62,23 @@ const badCases: Array<{ name: string; args: () => string[]; message: RegExp }> =
     args: () => ["--model", modelFile("ok4.json", JSON.stringify(goodJson)), "--out", join(modelFile("a-file", "x"), "sub", "bundle")],
     message: /not writable/,
   },
+  {
+    name: "dataflow: PE that cannot divide",
+    args: () => ["--model", modelFile("ok5.json", JSON.stringify(goodJson)), "--arch", "dataflow", "--fold", modelFile("fold1.json", JSON.stringify({ layers: [{ pe: 2, simd: 6 }, { pe: 1, simd: 5 }] }))],
+    message: /layer 0 \(fc0\): PE 2 does not divide the layer's 5 outputs/,
+  },
+  {
+    name: "dataflow: SIMD beyond the layer",
+    args: () => ["--model", modelFile("ok6.json", JSON.stringify(goodJson)), "--arch", "dataflow", "--fold", modelFile("fold2.json", JSON.stringify({ layers: [{ pe: 5, simd: 6 }, { pe: 3, simd: 10 }] }))],
+    message: /layer 1 \(fc1\): SIMD 10 is beyond the layer's 5 inputs/,
+  },
+  {
+    name: "dataflow: fold file field error",
+    args: () => ["--model", modelFile("ok7.json", JSON.stringify(goodJson)), "--arch", "dataflow", "--fold", modelFile("fold3.json", JSON.stringify({ layers: [{ pe: 0, simd: 1 }] }))],
+    message: /fold3\.json: layers\[0\]\.pe: /,
+  },
+  { name: "dataflow: target the solver cannot meet", args: () => ["--model", modelFile("ok8.json", JSON.stringify(goodJson)), "--arch", "dataflow", "--target-interval", "2"], message: /target interval 2 cycles cannot be met: the output port sends 3 logits/ },
+  { name: "dataflow flag without --arch dataflow", args: () => ["--model", modelFile("ok9.json", JSON.stringify(goodJson)), "--max-luts", "900"], message: /--max-luts is a dataflow parameter; add --arch dataflow/ },
 ];
 
 describe("gen-rtl rejects bad input", () => {
@@ -94,6 +111,23 @@ describe("gen-rtl on a good model", () => {
     expect(s.latency).toEqual({ predicted: manifest.timing.latency, measured: manifest.timing.latency });
     expect(s.interval).toEqual({ predicted: manifest.timing.interval, measured: manifest.timing.interval });
     for (const f of ["rtl/cli_net_accel.v", "tb/cli_net_accel_tb.v", "mem/cli_net_w0.mem", "mem/cli_net_b1.mem", "network.json"]) expect(existsSync(join(out, f))).toBe(true);
+  });
+
+  it("dataflow: writes the bundle, co-simulates back-to-back images and reports latency and interval as JSON", () => {
+    const out = join(work, "good-dataflow");
+    const r = genRtl(["--model", modelFile("gooddf.json", JSON.stringify(goodJson)), "--out", out, "--arch", "dataflow", "--target-interval", "6", "--vectors", "6", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(s).toMatchObject({ vectors: 6, mismatches: 0, arch: "dataflow", cyclesMatchPrediction: true });
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { timing: { latency: number; interval: number } };
+    expect(manifest.timing.interval).toBeLessThanOrEqual(6);
+    expect(s.latency).toEqual({ predicted: manifest.timing.latency, measured: manifest.timing.latency });
+    expect(s.interval).toEqual({ predicted: manifest.timing.interval, measured: manifest.timing.interval });
+    // The manifest is a fold file: regenerating from it gives the same design.
+    const again = join(work, "good-dataflow-again");
+    expect(genRtl(["--model", join(work, "gooddf.json"), "--out", again, "--arch", "dataflow", "--fold", join(out, "manifest.json"), "--no-sim"]).code).toBe(0);
+    expect(readFileSync(join(again, "rtl", "cli_net_dataflow.v"), "utf8")).toBe(readFileSync(join(out, "rtl", "cli_net_dataflow.v"), "utf8"));
   });
 
   it("regenerating an unchanged design keeps the recorded estimate; a changed design drops it", () => {

@@ -149,6 +149,7 @@ async function main(): Promise<void> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? s : s) })
     .showHelpAfterError(false)
+    .showSuggestionAfterError(false)
     .allowExcessArguments(false);
   program.parse();
   const o = program.opts<Flags>();
