@@ -6,12 +6,14 @@
 import { benchData } from "./data.js";
 import { benchReference, benchSimulation } from "./hardware.js";
 import { benchTraining } from "./train.js";
+import { benchHardware } from "./pareto.js";
 
 const sections: Record<string, () => Promise<void>> = {
   data: benchData,
   reference: benchReference,
   simulation: benchSimulation,
   training: () => benchTraining(),
+  hardware: benchHardware,
 };
 
 const only = process.argv.slice(2);

@@ -85,8 +85,8 @@ describe("analytic LUT / FF model", () => {
     // Every weight ROM is in EBR on iCE40: no ROM output registers in logic.
     expect(f.romRegs).toBe(0);
     const e = analyticEstimate(m);
-    expect(e.ice40.lut4).toBeGreaterThan(1000);
-    expect(e.xilinx.lut).toBeLessThan(e.ice40.lut4);
+    expect(e.ice40!.lut4).toBeGreaterThan(1000);
+    expect(e.xilinx.lut).toBeLessThan(e.ice40!.lut4);
   });
 });
 
@@ -106,7 +106,7 @@ describe("held-out designs (measured with npm run estimate, not used in the fit)
       const net = randomDenseNetwork({ name: d.name, seed: d.seed, sizes: d.sizes, levels: d.levels });
       const m = parseManifest(JSON.parse(JSON.stringify(buildManifest(planMacArray(net, d.lanes), net))), d.name);
       const e = analyticEstimate(m);
-      expect(Math.abs(e.ice40.lut4 / d.yosys.ice40.lut4 - 1), `${d.name} P=${d.lanes} iCE40`).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(e.ice40!.lut4 / d.yosys.ice40.lut4 - 1), `${d.name} P=${d.lanes} iCE40`).toBeLessThanOrEqual(0.1);
       expect(Math.abs(e.xilinx.lut / d.yosys.xilinx.lut - 1), `${d.name} P=${d.lanes} Xilinx`).toBeLessThanOrEqual(0.1);
       const mem = memorySummary(m);
       expect([mem.ice40.ebr, mem.xilinx.ramb36, mem.xilinx.ramb18], d.name).toEqual([d.yosys.ice40.ebr, d.yosys.xilinx.ramb36, d.yosys.xilinx.ramb18]);

@@ -44,7 +44,7 @@ describe("area of sweep points", () => {
     // The ternary ROM (3136 x 16) needs 13 banks of 256x16: 13 EBR.
     expect(mapMemory(bundleMemories(m).find((x) => x.name === "w_rom_l0")!, ICE40_MEMORY).blocks).toBe(13);
     // More logic as well: every lane adds 30 more shifted copies.
-    expect(analyticEstimate(w).ice40.lut4).toBeGreaterThan(2 * analyticEstimate(m).ice40.lut4);
+    expect(analyticEstimate(w).ice40!.lut4).toBeGreaterThan(2 * analyticEstimate(m).ice40!.lut4);
   });
 
   it("ffdnnArea: ternary < 3-bit < 4-bit < float in block RAM for the same shape, and float EBR >= 16x ternary weight bits", () => {
@@ -61,7 +61,7 @@ describe("area of sweep points", () => {
     // Same answer from the generator's own bundle at P = 16.
     const net = randomDenseNetwork({ name: "area", seed: 1, sizes: [784, 64, 10], levels: 3, signalBits: 8, inputBits: 8 });
     const m = parseManifest(buildManifest(planMacArray(net, 16), net), "test");
-    expect(t).toEqual({ lut4: analyticEstimate(m).ice40.lut4, ebr: memorySummary(m).ice40.ebr });
+    expect(t).toEqual({ lut4: analyticEstimate(m).ice40!.lut4, ebr: memorySummary(m).ice40.ebr });
   });
 });
 

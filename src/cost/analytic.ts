@@ -17,6 +17,8 @@
  */
 import type { Manifest } from "../hw/bundle/manifest.js";
 import { TritforgeError } from "../util/errors.js";
+import { dataflowAnalytic } from "../hw/dataflow/features.js";
+import { fitNonNegativeOver } from "./fit.js";
 import { bundleMemories, ICE40_MEMORY, mapMemory, XILINX_MEMORY, type MemoryTarget } from "./memory.js";
 
 export const FEATURES = ["lane", "shiftAdd", "layerMux", "biasRegs", "romRegs", "requant", "romLogic", "memMux", "control", "walk", "pool"] as const;
@@ -29,7 +31,7 @@ export type ModelQuantity = "lut" | "ff";
 type ManifestLike = Manifest;
 
 /** Architectures the coefficients below are calibrated for. */
-export const CALIBRATED_ARCHITECTURES = ["mac-array"];
+export const CALIBRATED_ARCHITECTURES = ["mac-array", "dataflow"];
 
 const memTarget = (t: ModelTarget): MemoryTarget => (t === "ice40" ? ICE40_MEMORY : XILINX_MEMORY);
 const LUT_BITS: Record<ModelTarget, number> = { ice40: 16, xilinx: 64 };
@@ -92,12 +94,14 @@ export function predict(f: FeatureVector, c: FeatureVector): number {
 }
 
 export interface AnalyticEstimate {
-  ice40: { lut4: number; dff: number };
+  /** Null for an architecture calibrated on Xilinx only (dataflow). */
+  ice40: { lut4: number; dff: number } | null;
   xilinx: { lut: number; ff: number };
 }
 
 /** LUT and FF estimates of a design on both targets (rounded to whole cells). */
 export function analyticEstimate(m: ManifestLike, c: Coefficients = COEFFICIENTS): AnalyticEstimate {
+  if (m.arch.id === "dataflow") return dataflowAnalytic(m.features, m.name);
   const fi = features(m, "ice40");
   const fx = features(m, "xilinx");
   return {
@@ -113,33 +117,6 @@ export function analyticEstimate(m: ManifestLike, c: Coefficients = COEFFICIENTS
  */
 export function fitNonNegative(rows: FeatureVector[], targets: number[], use: readonly Feature[] = FEATURES, iterations = 20000): FeatureVector {
   return fitNonNegativeOver(FEATURES, rows, targets, use, iterations);
-}
-
-/** fitNonNegative over any named feature set (each architecture has its own). */
-export function fitNonNegativeOver<K extends string>(names: readonly K[], rows: Array<Record<K, number>>, targets: number[], use: readonly K[] = names, iterations = 20000): Record<K, number> {
-  const X = rows.map((r, i) => names.map((k) => (use.includes(k) ? r[k] / targets[i]! : 0)));
-  const y = targets.map(() => 1);
-  const n = names.length;
-  const w = new Array<number>(n).fill(0);
-  const colSq = names.map((_, j) => X.reduce((s, row) => s + row[j]! ** 2, 0));
-  const resid = y.slice();
-  for (let it = 0; it < iterations; it++) {
-    let change = 0;
-    for (let j = 0; j < n; j++) {
-      if (colSq[j]! === 0) continue;
-      let g = 0;
-      for (let i = 0; i < X.length; i++) g += X[i]![j]! * resid[i]!;
-      const next = Math.max(0, w[j]! + g / colSq[j]!);
-      const d = next - w[j]!;
-      if (d !== 0) {
-        for (let i = 0; i < X.length; i++) resid[i]! -= X[i]![j]! * d;
-        w[j] = next;
-        change = Math.max(change, Math.abs(d));
-      }
-    }
-    if (change < 1e-12) break;
-  }
-  return Object.fromEntries(names.map((k, j) => [k, w[j]!])) as Record<K, number>;
 }
 
 export interface CalibrationPoint {

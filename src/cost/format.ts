@@ -8,10 +8,10 @@ const isFailed = (x: object | undefined): x is Failed => x !== undefined && "err
 export function formatEstimate(e: Estimate): string {
   const m = e.memory;
   const lines = [
-    `tritforge estimate: ${e.name} (top ${e.top}), ${e.arch.id} ${Object.entries(e.arch.params).map(([k, v]) => `${k}=${String(v)}`).join(" ")}, latency ${n(e.latency)} cycles, interval ${n(e.interval)} cycles`,
+    `tritforge estimate: ${e.name} (top ${e.top}), ${e.arch.id} ${Object.entries(e.arch.params).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`).join(" ")}, latency ${n(e.latency)} cycles, interval ${n(e.interval)} cycles`,
     `  memory        weight ROM ${n(m.weightRomBits)} bits (${kbit(m.weightRomBits)}), bias ROM ${n(m.biasRomBits)}, activation buffers ${n(m.activationBufferBits)}, logits ${n(m.logitBits)}`,
     `  block RAM     iCE40 ${m.ice40.ebr} EBR (4 kbit); Xilinx 7 ${m.xilinx.ramb36} RAMB36 + ${m.xilinx.ramb18} RAMB18 (= ${m.xilinx.ramb36Equivalent} x 36 kbit), ${m.xilinx.lutramLuts} LUTs as distributed RAM`,
-    `  analytic      iCE40 ~${n(e.analytic.ice40.lut4)} LUT4, ~${n(e.analytic.ice40.dff)} DFF; Xilinx 7 ~${n(e.analytic.xilinx.lut)} LUT, ~${n(e.analytic.xilinx.ff)} FF`,
+    `  analytic      ${e.analytic.ice40 ? `iCE40 ~${n(e.analytic.ice40.lut4)} LUT4, ~${n(e.analytic.ice40.dff)} DFF` : "iCE40 not calibrated"}; Xilinx 7 ~${n(e.analytic.xilinx.lut)} LUT, ~${n(e.analytic.xilinx.ff)} FF`,
   ];
   const s = e.synthesis;
   if (!s) lines.push("  synthesis     skipped (--no-synth)");

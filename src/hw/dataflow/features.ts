@@ -15,7 +15,8 @@
  */
 import { unsignedBits } from "../../ir/analyze.js";
 import { mapMemory, XILINX_MEMORY, XILINX_RAMB18, XILINX_RAMB36, XILINX_LUTRAM_SDP } from "../../cost/memory.js";
-import { fitNonNegativeOver } from "../../cost/analytic.js";
+import { fitNonNegativeOver } from "../../cost/fit.js";
+import { TritforgeError } from "../../util/errors.js";
 import type { DfLayerPlan, DfPlan } from "./plan.js";
 
 export const DF_FEATURES = ["lanes", "tree", "acc", "drain", "requant", "select", "romLogic", "control"] as const;
@@ -124,4 +125,16 @@ export function estimatePlan(plan: DfPlan, c: DfCoefficients = DF_COEFFICIENTS):
     mems.push({ kind: "rom", depth: l.nf, width: l.biasRomWidth });
   }
   return { lut: Math.round(predictDf(f, c.lut)), ff: Math.round(predictDf(f, c.ff)), ...blockRams(mems) };
+}
+
+/** The analytic estimate of a dataflow bundle from its manifest features (Xilinx only: calibrated there). */
+export function dataflowAnalytic(features: Record<string, number>, name: string, c: DfCoefficients = DF_COEFFICIENTS): { ice40: null; xilinx: { lut: number; ff: number } } {
+  const f = Object.fromEntries(
+    DF_FEATURES.map((k) => {
+      const v = features[k];
+      if (v === undefined) throw new TritforgeError(`${name}: manifest features.${k} is missing`);
+      return [k, v];
+    }),
+  ) as DfFeatureVector;
+  return { ice40: null, xilinx: { lut: Math.round(predictDf(f, c.lut)), ff: Math.round(predictDf(f, c.ff)) } };
 }
