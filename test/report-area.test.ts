@@ -86,7 +86,7 @@ describe("area of CNN sweep points", () => {
       inputBits: 8,
     });
     const m = parseManifest(buildManifest(planMacArray(net, 16), net), "test");
-    expect(cnnArea([4, 4, 8], [], 3, 8)).toEqual({ lut4: analyticEstimate(m).ice40.lut4, ebr: memorySummary(m).ice40.ebr });
+    expect(cnnArea([4, 4, 8], [], 3, 8)).toEqual({ lut4: analyticEstimate(m).ice40!.lut4, ebr: memorySummary(m).ice40.ebr });
     // Buffers sized by the largest map each one holds: buf0 = the 28x28 image (and the 7x7x4 map),
     // buf1 = the pooled 14x14x4 map (and the 3x3x8 one): 784 words of 8 bits each.
     expect(m.memories.filter((x) => x.role === "activations").map((x) => [x.name, x.depth, x.width])).toEqual([

@@ -21,6 +21,8 @@ export interface MemoryItem {
   depth: number;
   width: number;
   bits: number;
+  /** A style attribute on the memory in the RTL: "block" makes synthesis use block RAM whatever it costs. */
+  style?: "block" | "distributed";
   /** What it holds: weights, biases, activations or logits. */
   role: "weights" | "bias" | "activations" | "logits" | "other";
 }
@@ -130,6 +132,7 @@ export function bundleMemories(m: Manifest): MemoryItem[] {
     width: x.usedWidth,
     bits: x.depth * x.usedWidth,
     role: x.role,
+    ...(x.style ? { style: x.style } : {}),
   }));
 }
 
@@ -156,13 +159,13 @@ function candidate(mem: MemoryItem, type: BlockType, shape: BlockShape): Candida
 export function mapMemory(mem: MemoryItem, target: MemoryTarget): BlockMapping {
   let best: Candidate | null = null;
   for (const type of target.types) {
-    if (type.distributed && mem.kind === "rom") continue;
+    if (type.distributed && (mem.kind === "rom" || mem.style === "block")) continue;
     for (const shape of type.shapes) {
       const c = candidate(mem, type, shape);
       if (!best || c.cost < best.cost) best = c;
     }
   }
-  const logicCost = mem.bits * target.logicCost[mem.kind];
+  const logicCost = mem.style === "block" ? Number.POSITIVE_INFINITY : mem.bits * target.logicCost[mem.kind];
   if (!best || logicCost <= best.cost) return { memory: mem.name, block: null, shape: null, banks: 0, blocks: 0, muxBits: 0 };
   return best.mapping;
 }

@@ -79,6 +79,7 @@ function manifestOf(net: Network, archId: string, params: Record<string, unknown
 
 export function footprintOf(m: Manifest): Footprint {
   const a = analyticEstimate(m);
+  if (!a.ice40) throw new TritforgeError(`the analytic cost model has no iCE40 calibration for architecture "${m.arch.id}" (Xilinx only)`);
   const mem = memorySummary(m);
   return {
     ice40: { lut4: a.ice40.lut4, ff: a.ice40.dff, ebr: mem.ice40.ebr },

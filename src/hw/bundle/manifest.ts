@@ -67,6 +67,8 @@ export const MemorySchema = z.strictObject({
   usedWidth: pos,
   /** ROM image, relative to the bundle (null for RAMs and registers). */
   file: z.string().nullable(),
+  /** Style attribute the RTL puts on the memory ("block" forces block RAM); absent: left to the tool. */
+  style: z.enum(["block", "distributed"]).optional(),
 });
 
 export const NetworkShapeSchema = z.strictObject({

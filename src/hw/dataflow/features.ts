@@ -27,12 +27,13 @@ export interface DfMemoryLike {
   kind: "rom" | "ram";
   depth: number;
   width: number;
+  style?: "block" | "distributed";
 }
 
 const zero = (): DfFeatureVector => ({ lanes: 0, tree: 0, acc: 0, drain: 0, requant: 0, select: 0, romLogic: 0, control: 0 });
 
 /** Features of one MVU with its input buffer (the solver prices layers one at a time). */
-export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "accBits" | "drainBeats" | "outWidth" | "requant" | "inBits" | "nf" | "sf" | "weightRomWidth" | "biasRomWidth"> & {
+export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "accBits" | "drainBeats" | "outWidth" | "requant" | "inBits" | "nf" | "sf" | "weightRomWidth" | "weightRomStyle" | "biasRomWidth"> & {
   buffer: { chunks: number; collectBeats: number; producerWidth: number; valueBits: number; width: number; depth: number };
 }): DfFeatureVector {
   const f = zero();
@@ -44,7 +45,7 @@ export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "acc
   const b = l.buffer;
   f.select = (b.chunks > 1 ? l.simd * l.inBits * b.chunks : 0) + (b.collectBeats - 1) * b.producerWidth * b.valueBits;
   for (const m of [
-    { kind: "rom" as const, depth: l.nf * l.sf, width: l.weightRomWidth, copies: l.pe },
+    { kind: "rom" as const, depth: l.nf * l.sf, width: l.weightRomWidth, copies: l.pe, style: l.weightRomStyle },
     { kind: "rom" as const, depth: l.nf, width: l.biasRomWidth, copies: 1 },
     { kind: "ram" as const, depth: b.depth, width: b.width, copies: 1 },
   ])
@@ -56,7 +57,7 @@ export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "acc
 /** Bits of a memory that synthesis leaves to LUTs (ROM logic or flip-flop RAM), per the memory rule, / 64. */
 function logicBits(m: DfMemoryLike): number {
   if (m.depth <= 1) return 0;
-  const map = mapMemory({ name: "m", kind: m.kind, depth: m.depth, width: m.width, bits: m.depth * m.width, role: "weights" }, XILINX_MEMORY);
+  const map = mapMemory({ name: "m", kind: m.kind, depth: m.depth, width: m.width, bits: m.depth * m.width, role: "weights", ...(m.style === "block" ? { style: "block" as const } : {}) }, XILINX_MEMORY);
   return map.block === null ? (m.depth * m.width) / 64 : 0;
 }
 
@@ -103,7 +104,7 @@ export function blockRams(mems: DfMemoryLike[]): Pick<DfEstimate, "ramb36" | "ra
   let ramb18 = 0;
   let lutram = 0;
   for (const m of mems) {
-    const map = mapMemory({ name: "m", kind: m.kind, depth: m.depth, width: m.width, bits: m.depth * m.width, role: "weights" }, XILINX_MEMORY);
+    const map = mapMemory({ name: "m", kind: m.kind, depth: m.depth, width: m.width, bits: m.depth * m.width, role: "weights", ...(m.style === "block" ? { style: "block" as const } : {}) }, XILINX_MEMORY);
     if (map.block === XILINX_RAMB36.name) ramb36 += map.blocks;
     else if (map.block === XILINX_RAMB18.name) ramb18 += map.blocks;
     else if (map.block === XILINX_LUTRAM_SDP.name) lutram += 4 * map.blocks;
@@ -120,8 +121,8 @@ export function estimatePlan(plan: DfPlan, c: DfCoefficients = DF_COEFFICIENTS):
   const f = planFeatures(plan);
   const mems: DfMemoryLike[] = [];
   for (const l of plan.layers) {
-    mems.push({ kind: "ram", depth: l.buffer.depth, width: l.buffer.width });
-    for (let p = 0; p < l.pe; p++) mems.push({ kind: "rom", depth: l.weightRomDepth, width: l.weightRomWidth });
+    mems.push({ kind: "ram", depth: l.buffer.depth, width: l.buffer.width, style: l.buffer.style });
+    for (let p = 0; p < l.pe; p++) mems.push({ kind: "rom", depth: l.weightRomDepth, width: l.weightRomWidth, style: l.weightRomStyle });
     mems.push({ kind: "rom", depth: l.nf, width: l.biasRomWidth });
   }
   return { lut: Math.round(predictDf(f, c.lut)), ff: Math.round(predictDf(f, c.ff)), ...blockRams(mems) };

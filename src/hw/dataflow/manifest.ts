@@ -21,13 +21,13 @@ function memories(plan: DfPlan): ManifestMemory[] {
   const out: ManifestMemory[] = [];
   for (const l of plan.layers) {
     const b = l.buffer;
-    out.push({ name: `buf_l${l.index}`, kind: "ram", role: "activations", layer: l.index, depth: b.depth, width: b.width, bits: b.depth * b.width, usedWidth: b.width, file: null });
+    out.push({ name: `buf_l${l.index}`, kind: "ram", role: "activations", layer: l.index, depth: b.depth, width: b.width, bits: b.depth * b.width, usedWidth: b.width, file: null, style: b.style });
     for (let p = 0; p < l.pe; p++)
-      out.push({ name: `wrom_l${l.index}_pe${p}`, kind: "rom", role: "weights", layer: l.index, depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, usedWidth: l.weightRomWidth, file: `mem/${weightRomFile(plan, l, p)}` });
+      out.push({ name: `wrom_l${l.index}_pe${p}`, kind: "rom", role: "weights", layer: l.index, depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, usedWidth: l.weightRomWidth, file: `mem/${weightRomFile(plan, l, p)}`, ...(l.weightRomStyle === "block" ? { style: "block" as const } : {}) });
     out.push({ name: `brom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.nf, width: l.biasRomWidth, bits: l.nf * l.biasRomWidth, usedWidth: l.biasRomWidth, file: `mem/${biasRomFile(plan, l)}` });
   }
   const ob = plan.output.buffer;
-  out.push({ name: "obuf", kind: "ram", role: "logits", layer: null, depth: ob.depth, width: ob.width, bits: ob.depth * ob.width, usedWidth: ob.width, file: null });
+  out.push({ name: "obuf", kind: "ram", role: "logits", layer: null, depth: ob.depth, width: ob.width, bits: ob.depth * ob.width, usedWidth: ob.width, file: null, style: "distributed" });
   return out;
 }
 

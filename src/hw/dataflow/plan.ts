@@ -120,6 +120,16 @@ export const addrBitsFor = (depth: number): number => Math.max(1, unsignedBits(d
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
 
+/**
+ * Weight ROMs of at least this many bits go to block RAM (`rom_style = "block"`) even where the
+ * cost rule would make LUT ROM of them (shallow, wide ROMs of highly parallel foldings): LUTs are the
+ * scarce resource of a fast design, block RAM the plentiful one.
+ */
+export const BLOCK_ROM_MIN_BITS = 4096;
+
+/** Weight ROM style: block RAM from BLOCK_ROM_MIN_BITS bits on, else a LUT ROM. */
+export const romStyle = (depth: number, width: number): MemStyle => (depth > 1 && depth * width >= BLOCK_ROM_MIN_BITS ? "block" : "distributed");
+
 /** Block RAM when the project's Xilinx memory rule (cost/memory.ts) maps it to a block, else distributed. */
 export function memStyle(kind: MemoryKind, depth: number, width: number): MemStyle {
   const m = mapMemory({ name: "m", kind, depth, width, bits: depth * width, role: kind === "rom" ? "weights" : "activations" }, XILINX_MEMORY);
@@ -217,7 +227,7 @@ export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd
     weightRomDepth: nf * sf,
     weightRomWidth: simd * wb,
     weightRomAddrBits: addrBitsFor(nf * sf),
-    weightRomStyle: memStyle("rom", nf * sf, simd * wb),
+    weightRomStyle: romStyle(nf * sf, simd * wb),
     biasRomWidth: pe * signedBits(maxBias),
     nfBits: addrBitsFor(nf),
     sfBits: addrBitsFor(sf),
