@@ -11,6 +11,8 @@ import { infer } from "../src/reference/infer.js";
 import { cosimulate } from "../src/sim/cosim.js";
 import { loadBundle } from "../src/sim/bundle.js";
 import { pickVectors } from "../src/sim/vectors.js";
+import { simulatorNamed } from "../src/sim/run.js";
+import { childCpuSeconds } from "../src/util/cpu.js";
 import { loadNetwork } from "../src/ir/io.js";
 import { DEFAULT_MODEL } from "../src/cli/common.js";
 
@@ -46,17 +48,28 @@ export async function benchSimulation(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "tritforge-bench-"));
   try {
     const rates: Record<string, number> = {};
+    const cpuRates: Record<string, number> = {};
     for (const [simulator, count] of [["icarus", 8], ["verilator", 200]] as const) {
       const picked = pickVectors(bundle.network, count, 1);
+      await simulatorNamed(simulator).build(bundle.dir, bundle.manifest); // build (or find cached) before timing
+      const cpu0 = childCpuSeconds();
       const r = await cosimulate(bundle.network, bundle.dir, picked.inputs, picked.count, { simulator, manifest: bundle.manifest, runDir: join(dir, simulator) });
+      const cpu1 = childCpuSeconds();
+      const cpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
       const s = r.sim.wallSeconds;
       rates[simulator] = r.sim.totalCycles / s;
+      if (cpu) cpuRates[simulator] = r.sim.totalCycles / cpu;
       console.log(
         `simulation (${simulator.padEnd(9)}) ${bundle.manifest.name} (${bundle.manifest.arch.id}, ${bundle.manifest.timing.latency} cycles per input): ` +
-          `${fmt(r.sim.totalCycles / s)} simulated cycles/s, ${fmt(picked.count / s, 2)} inputs/s (${picked.count} inputs in ${fmt(s, 2)} s; build ${r.sim.buildSeconds ? `${fmt(r.sim.buildSeconds, 1)} s` : "cached"}; mismatches: ${r.mismatches.length})`,
+          `${fmt(r.sim.totalCycles / s)} simulated cycles/s, ${fmt(picked.count / s, 2)} inputs/s (${picked.count} inputs in ${fmt(s, 2)} s wall` +
+          (cpu ? `, ${fmt(cpu, 2)} CPU s: ${fmt(r.sim.totalCycles / cpu)} cycles per CPU second` : "") +
+          `; mismatches: ${r.mismatches.length})`,
       );
     }
-    console.log(`simulation ratio            verilator / icarus = ${fmt(rates.verilator! / rates.icarus!, 1)}x (cycles/s)`);
+    console.log(
+      `simulation ratio            verilator / icarus = ${fmt(rates.verilator! / rates.icarus!, 1)}x (wall cycles/s)` +
+        (cpuRates.icarus && cpuRates.verilator ? `, ${fmt(cpuRates.verilator / cpuRates.icarus, 1)}x (cycles per CPU second)` : ""),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -35,7 +35,9 @@ function format(s: RunSummary, jobs: number | null): string {
     `  integers   ${s.mismatches} mismatching; RTL = reference on ${s.vectorsEqual}/${s.vectors} vectors`,
     `  accuracy   RTL ${pct(s.rtlAccuracy)}, reference ${pct(s.referenceAccuracy)}, recorded ${pct(s.recordedAccuracy)}`,
     `  cycles     latency ${s.latency.measured ?? `${s.latency.min}..${s.latency.max} (stalled)`} (predicted ${s.latency.predicted}), interval ${s.interval.measured ?? "n/a"} (predicted ${s.interval.predicted})`,
-    `  time       ${s.simulatedCycles} cycles simulated; ${s.simSeconds.toFixed(1)} s in simulators (${(s.cyclesPerSecond / 1e6).toFixed(2)} M cycles/s per process), build ${s.buildSeconds.toFixed(1)} s; wall ${s.wallSeconds.toFixed(1)} s`,
+    `  time       ${s.simulatedCycles} cycles simulated; ${s.simSeconds.toFixed(1)} s in simulators (${(s.cyclesPerSecond / 1e6).toFixed(2)} M cycles/s per process)` +
+      (s.cpuSeconds !== null && s.cyclesPerCpuSecond !== null ? `, ${s.cpuSeconds.toFixed(1)} CPU s (${(s.cyclesPerCpuSecond / 1e6).toFixed(2)} M cycles per CPU second)` : "") +
+      `; build ${s.buildSeconds.toFixed(1)} s; wall ${s.wallSeconds.toFixed(1)} s`,
   ];
   for (const m of s.firstMismatches.slice(0, 5)) lines.push(`  MISMATCH   vector ${m.vector} ${m.field}: RTL ${m.rtl}, reference ${m.reference}`);
   return lines.join("\n") + "\n";

@@ -14,6 +14,7 @@ import type { Manifest } from "../hw/bundle/manifest.js";
 import { parseWith, readJsonFile } from "../hw/bundle/manifest.js";
 import { inferFast } from "../reference/fast.js";
 import { inputSize } from "../reference/infer.js";
+import { childCpuSeconds } from "../util/cpu.js";
 import { TritforgeError } from "../util/errors.js";
 import type { Bundle } from "./bundle.js";
 import { compareWithReference, type Mismatch } from "./cosim.js";
@@ -80,6 +81,8 @@ export const SliceResultSchema = z.strictObject({
   /** Sum of the simulator processes' run times, and of their build times. */
   simSeconds: z.number().nonnegative(),
   buildSeconds: z.number().nonnegative(),
+  /** CPU seconds of the simulator processes (null where the OS does not tell). */
+  cpuSeconds: z.number().nonnegative().nullable(),
 });
 export type SliceResult = z.infer<typeof SliceResultSchema>;
 
@@ -107,6 +110,7 @@ export async function runSlice(b: Bundle, picked: PickedVectors, o: RunOptions):
   const parts = Math.max(1, Math.min(o.jobs, count));
   // Build once before the parallel runs (they then all find it cached).
   const build = await simulatorNamed(o.simulator).build(b.dir, b.manifest);
+  const cpu0 = childCpuSeconds();
   const results = await Promise.all(
     Array.from({ length: parts }, async (_, p) => {
       const s = sliceOf(count, p + 1, parts);
@@ -148,12 +152,14 @@ export async function runSlice(b: Bundle, picked: PickedVectors, o: RunOptions):
         simulatedCycles: sim.totalCycles,
         simSeconds: sim.wallSeconds,
         buildSeconds: sim.buildSeconds,
+        cpuSeconds: null,
       };
       return one;
     }),
   );
+  const cpu1 = childCpuSeconds();
   const merged = mergeResults(results);
-  return { ...merged, buildSeconds: build.seconds };
+  return { ...merged, buildSeconds: build.seconds, cpuSeconds: cpu0 === null || cpu1 === null ? null : Number((cpu1 - cpu0).toFixed(2)) };
 }
 
 /** Joins slice results of one design and one run; refuses overlapping slices or different designs. */
@@ -185,6 +191,7 @@ export function mergeResults(parts: SliceResult[]): SliceResult {
     simulatedCycles: sum((p) => p.simulatedCycles),
     simSeconds: sum((p) => p.simSeconds),
     buildSeconds: sum((p) => p.buildSeconds),
+    cpuSeconds: parts.every((p) => p.cpuSeconds !== null) ? Number(sum((p) => p.cpuSeconds!).toFixed(2)) : null,
   };
 }
 
@@ -213,6 +220,9 @@ export interface RunSummary {
   simulatedCycles: number;
   simSeconds: number;
   buildSeconds: number;
+  /** CPU seconds of the simulator processes, and simulated cycles per CPU second (load-independent). */
+  cpuSeconds: number | null;
+  cyclesPerCpuSecond: number | null;
   wallSeconds: number;
   cyclesPerSecond: number;
   source: string;
@@ -242,6 +252,8 @@ export function summarize(r: SliceResult, m: Manifest, recorded: number | null, 
     simulatedCycles: r.simulatedCycles,
     simSeconds: Number(r.simSeconds.toFixed(3)),
     buildSeconds: Number(r.buildSeconds.toFixed(3)),
+    cpuSeconds: r.cpuSeconds,
+    cyclesPerCpuSecond: r.cpuSeconds ? Math.round(r.simulatedCycles / r.cpuSeconds) : null,
     wallSeconds: Number(wallSeconds.toFixed(3)),
     cyclesPerSecond: Math.round(r.simulatedCycles / Math.max(r.simSeconds, 1e-9)),
     source: r.source,
