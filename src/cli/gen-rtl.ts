@@ -14,7 +14,7 @@ import { simulatorNamed } from "../sim/run.js";
 import { timingVerdict } from "../sim/timing.js";
 import type { SimulatorName } from "../sim/simulator.js";
 import { pickVectors } from "../sim/vectors.js";
-import { estimateDesign, type Estimate } from "../cost/estimate.js";
+import { ESTIMATE_FILE, estimateDesign, type Estimate } from "../cost/estimate.js";
 import { designFiles } from "../cost/yosys.js";
 import { formatEstimate } from "../cost/format.js";
 import { parseIntFlag, parseNumberFlag, runCli } from "../util/cli.js";
@@ -50,8 +50,6 @@ interface Flags {
   clockMhz?: string;
   baud: string;
 }
-
-export const ESTIMATE_FILE = "estimate.json";
 
 /**
  * The estimate recorded in an existing bundle's estimate.json, with a fingerprint of the design

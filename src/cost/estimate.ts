@@ -14,6 +14,9 @@ import { ICE40_PARTS, ice40FitProblems, type Ice40PartName } from "./parts.js";
 import { genericCells, ice40Cells, SYNTH_TARGETS, xilinxCells, type GenericCells, type Ice40Cells, type SynthTarget, type XilinxCells } from "./stats.js";
 import { findYosys, synthesize, type YosysPreference, type YosysTool } from "./yosys.js";
 
+/** A bundle's measured cost figures live next to its manifest in this file (gen-rtl --estimate). */
+export const ESTIMATE_FILE = "estimate.json";
+
 export interface TargetRun {
   seconds: number;
   cached: boolean;
