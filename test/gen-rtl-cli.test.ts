@@ -174,7 +174,7 @@ describe("gen-rtl --arch", () => {
   it("unknown architectures and bad parameters are one-line errors naming them", () => {
     const model = modelFile("arch.json", JSON.stringify(goodJson));
     const unknown = genRtl(["--model", model, "--arch", "systolic", "--no-sim", "--out", join(work, "x1")]);
-    expect(unknown.stderr.trim()).toBe('error: unknown architecture "systolic"; choose from mac-array');
+    expect(unknown.stderr.trim()).toMatch(/^error: unknown architecture "systolic"; choose from [a-z, -]*mac-array/);
     const bad = genRtl(["--model", model, "--params", '{"lanes": 2, "colour": 1}', "--no-sim", "--out", join(work, "x2")]);
     expect(bad.stderr.trim()).toMatch(/^error: --arch mac-array parameters: Unrecognized key.*colour/);
     const params = genRtl(["--model", model, "--params", '{"lanes": 3}', "--no-sim", "--out", join(work, "x3"), "--json"]);

@@ -7,6 +7,7 @@
  */
 import type { Manifest } from "../hw/bundle/manifest.js";
 import { getArchitecture } from "../hw/registry.js";
+import { measuredInterval } from "./run.js";
 import type { SimVector } from "./simulator.js";
 
 export interface TimingVerdict {
@@ -28,9 +29,7 @@ export function timingVerdict(m: Manifest, vectors: ReadonlyArray<Pick<SimVector
     const ok = vectors.every((v, k) => v.start - t0 === want[k]!.start && v.start + v.cycles - 1 - t0 === want[k]!.end);
     return { ok, latency: vectors[0]!.cycles, interval: lastGap };
   }
-  let worst = 0;
-  for (let i = 1; i < n; i++) worst = Math.max(worst, vectors[i]!.start - vectors[i - 1]!.start);
-  const interval = n >= 2 ? worst : null;
+  const interval = measuredInterval(vectors);
   const ok = vectors.every((v) => v.cycles === m.timing.latency) && (interval === null || interval === m.timing.interval);
   return { ok, latency: Math.max(...vectors.map((v) => v.cycles)), interval };
 }
