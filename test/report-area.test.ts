@@ -63,6 +63,14 @@ describe("area of sweep points", () => {
     const m = parseManifest(buildManifest(planMacArray(net, 16), net), "test");
     expect(t).toEqual({ lut4: analyticEstimate(m).ice40!.lut4, ebr: memorySummary(m).ice40.ebr });
   });
+
+  it("ffdnnArea prices the data's shape: 12x12x3 images and 5 classes are a 432-...-5 network", () => {
+    const a = ffdnnArea([24], 3, 8, 16, { input: [12, 12, 3], classes: 5 });
+    const net = randomDenseNetwork({ name: "area", seed: 1, sizes: [432, 24, 5], levels: 3, signalBits: 8, inputBits: 8 });
+    const m = parseManifest(buildManifest(planMacArray(net, 16), net), "test");
+    expect(a).toEqual({ lut4: analyticEstimate(m).ice40.lut4, ebr: memorySummary(m).ice40.ebr });
+    expect(a).not.toEqual(ffdnnArea([24], 3, 8));
+  });
 });
 
 describe("area of CNN sweep points", () => {

@@ -16,6 +16,7 @@
  * ECR is an estimate of the logic saved, the EBR-based one a firm figure.
  * Pure functions; results are memoised per shape.
  */
+import { archClasses, archInput, inputFeatures, type DataShape } from "../train/arch.js";
 import { randomChainNetwork, randomDenseNetwork, type ChainLayerSpec } from "../ir/random.js";
 import type { Network } from "../ir/schema.js";
 import { planMacArray, widenWeights } from "../hw/mac-array/plan.js";
@@ -46,26 +47,31 @@ function price(m: Manifest): HwArea {
   return { lut4: analyticEstimate(m).ice40!.lut4, ebr: memorySummary(m).ice40.ebr };   // mac-array: calibrated on iCE40
 }
 
+/** The data shape of a network in a key (empty for 28x28x1 images and 10 classes). */
+const dataKey = (data: DataShape): string => (data.input ? `|${data.input.join("x")}:${archClasses(data)}` : "");
+
 /**
- * Area of an FFDNN (input 784, hidden widths, 10 classes) at `levels` (0 = float, priced with
- * 32-bit weights) and `signalBits`-bit signals on an AREA_LANES-lane accelerator.
+ * Area of an FFDNN (inputs and classes from `data`, 784 and 10 when left out; hidden widths) at
+ * `levels` (0 = float, priced with 32-bit weights) and `signalBits`-bit signals on an
+ * AREA_LANES-lane accelerator.
  */
-export function ffdnnArea(hidden: readonly number[], levels: number, signalBits: number, lanes = AREA_LANES): HwArea {
-  const key = `${hidden.join("x")}|${levels}|${signalBits}|${lanes}`;
+export function ffdnnArea(hidden: readonly number[], levels: number, signalBits: number, lanes = AREA_LANES, data: DataShape = {}): HwArea {
+  const key = `${hidden.join("x")}|${levels}|${signalBits}|${lanes}${dataKey(data)}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const net = (m: number) => randomDenseNetwork({ name: "area", seed: 1, sizes: [784, ...hidden, 10], levels: m, signalBits, inputBits: 8 });
+  const net = (m: number) => randomDenseNetwork({ name: "area", seed: 1, sizes: [inputFeatures(data), ...hidden, archClasses(data)], levels: m, signalBits, inputBits: 8 });
   const area = levels === 0 ? price(manifestFor(net(3), lanes, FLOAT_WEIGHT_BITS)) : price(manifestFor(net(levels), lanes));
   cache.set(key, area);
   return area;
 }
 
 /**
- * Area of a CNN as the trainer builds it (28x28x1 input; each conv layer 3x3 with padding 1 and
- * 2x2 max-pooling; flatten; dense layers; 10 classes), priced like ffdnnArea.
+ * Area of a CNN as the trainer builds it (input and classes from `data`, 28x28x1 and 10 when left
+ * out; each conv layer 3x3 with padding 1 and 2x2 max-pooling; flatten; dense layers), priced like
+ * ffdnnArea.
  */
-export function cnnArea(conv: readonly number[], dense: readonly number[], levels: number, signalBits: number, lanes = AREA_LANES): HwArea {
-  const key = `cnn ${conv.join("-")}|${dense.join("-")}|${levels}|${signalBits}|${lanes}`;
+export function cnnArea(conv: readonly number[], dense: readonly number[], levels: number, signalBits: number, lanes = AREA_LANES, data: DataShape = {}): HwArea {
+  const key = `cnn ${conv.join("-")}|${dense.join("-")}|${levels}|${signalBits}|${lanes}${dataKey(data)}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const layers: ChainLayerSpec[] = [
@@ -75,9 +81,9 @@ export function cnnArea(conv: readonly number[], dense: readonly number[], level
     ]),
     { kind: "flatten" },
     ...dense.map((out): ChainLayerSpec => ({ kind: "dense", out })),
-    { kind: "dense", out: 10 },
+    { kind: "dense", out: archClasses(data) },
   ];
-  const net = (m: number) => randomChainNetwork({ name: "area", seed: 1, input: [28, 28, 1], layers, levels: m, signalBits, inputBits: 8 });
+  const net = (m: number) => randomChainNetwork({ name: "area", seed: 1, input: archInput(data), layers, levels: m, signalBits, inputBits: 8 });
   const area = levels === 0 ? price(manifestFor(net(3), lanes, FLOAT_WEIGHT_BITS)) : price(manifestFor(net(levels), lanes));
   cache.set(key, area);
   return area;

@@ -14,9 +14,9 @@ export interface DataShape {
 
 const MNIST_INPUT: [number, number, number] = [28, 28, 1];
 const MNIST_CLASSES = 10;
-export const archInput = (a: Architecture): [number, number, number] => a.input ?? MNIST_INPUT;
-export const archClasses = (a: Architecture): number => a.classes ?? MNIST_CLASSES;
-export const inputFeatures = (a: Architecture): number => archInput(a).reduce((x, y) => x * y, 1);
+export const archInput = (a: DataShape): [number, number, number] => a.input ?? MNIST_INPUT;
+export const archClasses = (a: DataShape): number => a.classes ?? MNIST_CLASSES;
+export const inputFeatures = (a: DataShape): number => archInput(a).reduce((x, y) => x * y, 1);
 
 /** The architecture for images of `shape` and `classes` classes (fields left out for the MNIST defaults). */
 export function withData(a: Architecture, shape: readonly number[], classes: number): Architecture {
