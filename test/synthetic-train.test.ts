@@ -1,13 +1,16 @@
 /**
  * A non-MNIST shape end to end: seeded synthetic 12x12x3 images with 5 classes (IDX and .npy
- * folders) train, quantize and retrain; the IR carries the data's shape and class count; the
- * integer ONNX export agrees with the reference on every logit in ONNX Runtime.
+ * folders) train, quantize and retrain; the IR carries the data's shape and class count; gen-rtl
+ * builds the FFDNNs and co-simulates them bit-exact on the folders' own test images; the integer
+ * ONNX export agrees with the reference on every logit in ONNX Runtime.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDataset } from "../src/data/datasets.js";
+import { saveNetwork } from "../src/ir/io.js";
 import type { Network } from "../src/ir/schema.js";
 import { integerOnnx } from "../src/onnx/export-int.js";
 import { checkWithOnnxRuntime } from "../src/onnx/runtime.js";
@@ -77,4 +80,24 @@ describe("synthetic 12x12x3, 5 classes", () => {
       expect(r).toMatchObject({ samples: 200, logits: 1000, mismatches: 0 });
     }
   });
+});
+
+describe("synthetic 12x12x3, 5 classes: RTL", () => {
+  for (const key of ["ffdnn-idx", "ffdnn-npy"]) {
+    it(`${key}: gen-rtl summary shows 432-24-5; co-simulation on the folder's test images is bit-exact`, () => {
+      const file = join(work, `${key}.json`);
+      saveNetwork(nets[key]!, file);
+      const out = join(work, `hw-${key}`);
+      const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/gen-rtl.ts", "--model", file, "--out", out, "--lanes", "4", "--vectors", "10"], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/layers +432-24-5, levels 3\/3, 8-bit inputs/);
+      const dir = key.endsWith("idx") ? idxDir : npyDir;
+      expect(r.stdout).toContain(`RTL = reference on 10/10 vectors (first 10 ${dir} test images), 0 mismatching integers`);
+      const labels = /; (\d+)\/10 labels correct/.exec(r.stdout);
+      expect(Number(labels?.[1])).toBeGreaterThanOrEqual(9);
+      const sim = spawnSync(process.execPath, ["--import", "tsx", "src/cli/sim.ts", out, "--vectors", "6", "--json"], { encoding: "utf8" });
+      expect(JSON.parse(sim.stdout)).toMatchObject({ vectors: 6, vectorsEqual: 6, mismatches: 0 });
+    });
+  }
 });

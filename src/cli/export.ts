@@ -14,13 +14,13 @@ import { floatOnnx } from "../onnx/export-float.js";
 import { initBackend } from "../tf/backend.js";
 import { integerOnnx } from "../onnx/export-int.js";
 import { checkWithOnnxRuntime } from "../onnx/runtime.js";
-import { pickVectors } from "../sim/vectors.js";
+import { pickVectors, testSplitOf } from "../sim/vectors.js";
 import { parseIntFlag, runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
 import { writeDirAtomic, writeFileAtomic } from "../util/fs.js";
 
-/** More than any test split holds: pickVectors takes the whole split. */
-const ALL_TEST_IMAGES = 1_000_000;
+/** Inputs checked by default when the model's test images are not at hand (untrained models). */
+const RANDOM_SAMPLES = 1000;
 
 interface Flags {
   model?: string;
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     .addOption(new Option("--format <format>", "onnx, or tfjs (TF.js Layers, float models only)").choices(["onnx", "tfjs"]).default("onnx"))
     .requiredOption("--out <file>", "output file (.onnx), or folder for tfjs")
     .option("--check", "run the exported graph in ONNX Runtime and compare every logit with the reference", false)
-    .option("--samples <N>", "with --check: test images (or seeded random inputs for untrained models); default all test images", "0")
+    .option("--samples <N>", "with --check: test images (or seeded random inputs for untrained models); default all test images (1,000 random inputs when they are not at hand)", "0")
     .option("--seed <n>", "seed of random inputs for untrained models", "1")
     .option("--json", "print the result as one JSON object", false)
     .exitOverride()
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = { model: o.model, out: o.out, format: o.format, bytes: model.length };
   let ok = true;
   if (o.check) {
-    const picked = pickVectors(net, samples || (net.provenance.untrained ? 1000 : ALL_TEST_IMAGES), seed);
+    const picked = pickVectors(net, samples || (testSplitOf(net)?.count ?? RANDOM_SAMPLES), seed);
     const r = await checkWithOnnxRuntime(net, model, Uint8Array.from(picked.inputs), picked.count, picked.labels ?? undefined);
     ok = r.mismatches === 0;
     Object.assign(result, { check: { ...r, source: picked.source, accuracy: r.correct === null ? null : r.correct / r.samples } });

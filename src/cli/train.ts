@@ -4,10 +4,10 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { Command, Option } from "commander";
-import { DATASET_NAMES } from "../data/datasets.js";
+import { DATASET_NAMES, isDatasetName, loadDataset } from "../data/datasets.js";
 import { saveNetwork } from "../ir/io.js";
-import { archId, describeArch } from "../train/arch.js";
-import { DELTA_MODES, parseTrainFlags, TRAIN_DEFAULTS as D, type TrainFlags } from "../train/recipe.js";
+import { archId, describeArch, paramShapes, withData } from "../train/arch.js";
+import { DELTA_MODES, parseTrainFlags, TRAIN_DEFAULTS as D, type TrainFlags, type TrainSettings } from "../train/recipe.js";
 import { trainModel } from "../train/train-model.js";
 import { BACKEND_PREFERENCES, initBackend } from "../tf/backend.js";
 import { runCli } from "../util/cli.js";
@@ -89,7 +89,9 @@ async function main(): Promise<void> {
     out: o.out,
     name: o.name,
   };
-  const s = parseTrainFlags(given);
+  const parsed = parseTrainFlags(given);
+  // A data-set folder's image shape and classes shape the network (checked and shown before training).
+  const s = isDatasetName(parsed.dataset) ? parsed : withDataOf(parsed);
   const out = resolve(s.out);
   ensureWritableDir(dirname(out));
   const modelDir = o.modelDir ?? join(".cache", "models", `${s.dataset.replace(/[^A-Za-z0-9_.-]+/g, "_")}-${archId(s.arch)}-s${s.seed}${s.trainLimit ? `-n${s.trainLimit}` : ""}-e${s.epochs}`);
@@ -132,6 +134,13 @@ async function main(): Promise<void> {
         `  wrote                 ${o.out}`,
       ].join("\n") + "\n",
     );
+}
+
+function withDataOf(s: TrainSettings): TrainSettings {
+  const d = loadDataset(s.dataset);
+  const arch = withData(s.arch, d.shape, d.classes);
+  paramShapes(arch); // throws on an architecture that does not fit the images
+  return { ...s, arch };
 }
 
 runCli(main);
