@@ -96,8 +96,10 @@ describe("synthetic 12x12x3, 5 classes: RTL", () => {
       expect(r.stdout).toContain(`RTL = reference on 10/10 vectors (first 10 ${dir} test images), 0 mismatching integers`);
       const labels = /; (\d+)\/10 labels correct/.exec(r.stdout);
       expect(Number(labels?.[1])).toBeGreaterThanOrEqual(9);
-      const sim = spawnSync(process.execPath, ["--import", "tsx", "src/cli/sim.ts", out, "--vectors", "6", "--json"], { encoding: "utf8" });
-      expect(JSON.parse(sim.stdout)).toMatchObject({ vectors: 6, vectorsEqual: 6, mismatches: 0 });
+      // npm run sim with ONNX Runtime as the second oracle on the same vectors.
+      const sim = spawnSync(process.execPath, ["--import", "tsx", "src/cli/sim.ts", out, "--vectors", "6", "--jobs", "1", "--onnx", "--json"], { encoding: "utf8" });
+      expect(sim.status).toBe(0);
+      expect(JSON.parse(sim.stdout)).toMatchObject({ vectors: 6, vectorsEqual: 6, mismatches: 0, onnx: { samples: 6, logits: 30, mismatches: 0 } });
     });
   }
 });

@@ -10,6 +10,8 @@ import { loadBundle } from "../sim/bundle.js";
 import { simulatorNamed } from "../sim/run.js";
 import type { SimulatorName } from "../sim/simulator.js";
 import { pickVectors } from "../sim/vectors.js";
+import { integerOnnx } from "../onnx/export-int.js";
+import { checkWithOnnxRuntime, type OracleReport } from "../onnx/runtime.js";
 import { defaultJobs, manifestDigest, mergeResults, parseShard, readSliceResult, runSlice, sliceOf, summarize, type RunSummary, type SliceResult } from "../sim/whole-set.js";
 import { parseIntFlag, runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
@@ -25,6 +27,7 @@ interface Flags {
   stall: string;
   seed: string;
   json: boolean;
+  onnx: boolean;
 }
 
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`);
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     .option("--stall <pct>", "random back-pressure on both streams, percent of cycles", "0")
     .option("--seed <n>", "seed for random vectors and stalls", "1")
     .option("--json", "print the summary as one JSON object", false)
+    .option("--onnx", "also run the network's exact integer ONNX export in ONNX Runtime on the same vectors and compare every logit with the reference", false)
     .exitOverride()
     .allowExcessArguments(false);
   program.parse();
@@ -69,7 +73,9 @@ async function main(): Promise<void> {
   const bundle = loadBundle(dir);
   const recorded = bundle.network.provenance.accuracy?.value ?? null;
   let result: SliceResult;
+  let onnx: OracleReport | null = null;
   if (o.merge) {
+    if (o.onnx) throw new TritforgeError("--onnx checks the vectors a run simulates: it does not take --merge");
     if (o.shard) throw new TritforgeError("--merge joins finished shards: it does not take --shard");
     result = mergeResults(o.merge.map(readSliceResult));
     if (result.manifestDigest !== manifestDigest(bundle.dir)) throw new TritforgeError(`--merge: the shard results were made from a different ${dir}/manifest.json (regenerated since?)`);
@@ -92,12 +98,21 @@ async function main(): Promise<void> {
       runRoot: resolve("sim", "runs", `${bundle.manifest.name}-${simulator}-${shard.index}of${shard.of}`),
       onProgress: o.json ? undefined : (line) => process.stderr.write(`  .. ${line}\n`),
     });
+    if (o.onnx) {
+      const size = picked.inputs.length / picked.count;
+      const inputs = Uint8Array.from(picked.inputs.subarray(slice.first * size, (slice.first + slice.count) * size));
+      const labels = picked.labels ? Array.from({ length: slice.count }, (_, i) => picked.labels![slice.first + i]!) : undefined;
+      onnx = await checkWithOnnxRuntime(bundle.network, integerOnnx(bundle.network), inputs, slice.count, labels);
+    }
   }
   if (o.out) writeFileAtomic(o.out, JSON.stringify(result, null, 1) + "\n");
   const summary = summarize(result, bundle.manifest, recorded, (performance.now() - t0) / 1000);
-  if (o.json) process.stdout.write(JSON.stringify(summary) + "\n");
-  else process.stdout.write(format(summary, o.merge ? null : jobs));
-  if (!summary.ok) process.exitCode = 1;
+  if (o.json) process.stdout.write(JSON.stringify(onnx ? { ...summary, onnx } : summary) + "\n");
+  else {
+    process.stdout.write(format(summary, o.merge ? null : jobs));
+    if (onnx) process.stdout.write(`  onnx       ONNX Runtime = reference on ${onnx.logits - onnx.mismatches}/${onnx.logits} logits of the integer ONNX export (${onnx.seconds.toFixed(1)} s)\n`);
+  }
+  if (!summary.ok || (onnx && onnx.mismatches > 0)) process.exitCode = 1;
 }
 
 runCli(main);
