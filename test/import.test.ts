@@ -18,6 +18,7 @@ import { toTrainable, type Trainable } from "../src/import/network.js";
 import { importOnnx, readOnnxFile } from "../src/import/onnx.js";
 import { readTfjsModel, saveTfjsModel, writeLayersModel } from "../src/import/tfjs.js";
 import { saveNetwork } from "../src/ir/io.js";
+import type { Network } from "../src/ir/schema.js";
 import { floatOnnx } from "../src/onnx/export-float.js";
 import { decodeModel, encodeModel } from "../src/onnx/proto.js";
 import { floatOnnxLogits } from "../src/onnx/runtime.js";
@@ -114,14 +115,26 @@ describe("import round trips on the whole Fashion-MNIST test set", () => {
     const q = await quantizeAndRetrain({ modelDir: imported.modelDir, levels: 3, signalBits: 8, retrainEpochs: 1, seed: 1, name: "imported_ffdnn", trainLimit: 3000, backend: "wasm" });
     expect(q.retrained!.network.input.shape).toEqual([784]);
     expect(q.retrained!.testAccuracy).toBeGreaterThan(0.6); // measured 67.5% (3 float epochs on 3,000 images, 1 retraining epoch)
-    const file = join(work, "imported_ffdnn.json");
-    saveNetwork(q.retrained!.network, file);
-    const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/gen-rtl.ts", "--model", file, "--out", join(work, "hw-imported"), "--lanes", "8", "--vectors", "6", "--json"], { encoding: "utf8" });
-    expect(r.stderr).toBe("");
-    const s = JSON.parse(r.stdout) as { vectors: number; mismatches: number; layers: number[] };
-    expect(s).toMatchObject({ vectors: 6, mismatches: 0, layers: [784, 32, 10] });
+    expect(genRtl(q.retrained!.network, 6)).toMatchObject({ vectors: 6, mismatches: 0, layers: [784, 32, 10] });
+  });
+
+  it("the imported CNN (TF.js) quantizes directly, generates RTL and co-simulates bit-exact", async () => {
+    const net = await readTfjsModel(join(work, "tfjs-cnn", "model.json"));
+    const imported = await saveImported(net, "model.json", "fashion-mnist", join(work, "imported-cnn"), 1, "wasm");
+    const q = await quantizeAndRetrain({ modelDir: imported.modelDir, levels: 3, signalBits: 8, retrainEpochs: 0, seed: 1, name: "imported_cnn", trainLimit: 3000, backend: "wasm" });
+    expect(q.direct.network.layers.map((l) => l.kind)).toEqual(["conv2d", "maxpool", "conv2d", "maxpool", "flatten", "dense", "dense"]);
+    expect(genRtl(q.direct.network, 2)).toMatchObject({ vectors: 2, mismatches: 0 });
   });
 });
+
+/** gen-rtl (P = 8) and co-simulation of a network on its first test images; the --json summary. */
+function genRtl(network: Network, vectors: number): { vectors: number; mismatches: number; layers: number[] } {
+  const file = join(work, `${network.name}.json`);
+  saveNetwork(network, file);
+  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/gen-rtl.ts", "--model", file, "--out", join(work, `hw-${network.name}`), "--lanes", "8", "--vectors", String(vectors), "--json"], { encoding: "utf8" });
+  expect(r.stderr).toBe("");
+  return JSON.parse(r.stdout) as { vectors: number; mismatches: number; layers: number[] };
+}
 
 describe("unsupported operators, layers and structures: one line naming them", () => {
   it("an ONNX operator outside the set names the operator and its node", () => {

@@ -1,7 +1,7 @@
 /**
  * A non-MNIST shape end to end: seeded synthetic 12x12x3 images with 5 classes (IDX and .npy
  * folders) train, quantize and retrain; the IR carries the data's shape and class count; gen-rtl
- * builds the FFDNNs and co-simulates them bit-exact on the folders' own test images; the integer
+ * builds the FFDNNs and the CNN and co-simulates them bit-exact on the folders' own test images; the integer
  * ONNX export agrees with the reference on every logit in ONNX Runtime.
  */
 import { spawnSync } from "node:child_process";
@@ -83,15 +83,16 @@ describe("synthetic 12x12x3, 5 classes", () => {
 });
 
 describe("synthetic 12x12x3, 5 classes: RTL", () => {
-  for (const key of ["ffdnn-idx", "ffdnn-npy"]) {
-    it(`${key}: gen-rtl summary shows 432-24-5; co-simulation on the folder's test images is bit-exact`, () => {
+  const expected: Record<string, string> = { "ffdnn-idx": "432-24-5", "ffdnn-npy": "432-24-5", "cnn-npy": "12x12x3-conv4-5" };
+  for (const key of Object.keys(expected)) {
+    it(`${key}: gen-rtl summary shows ${expected[key]}; co-simulation on the folder's test images is bit-exact`, () => {
       const file = join(work, `${key}.json`);
       saveNetwork(nets[key]!, file);
       const out = join(work, `hw-${key}`);
       const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/gen-rtl.ts", "--model", file, "--out", out, "--lanes", "4", "--vectors", "10"], { encoding: "utf8" });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/layers +432-24-5, levels 3\/3, 8-bit inputs/);
+      expect(r.stdout).toContain(`layers    ${expected[key]}, levels 3/3, 8-bit inputs`);
       const dir = key.endsWith("idx") ? idxDir : npyDir;
       expect(r.stdout).toContain(`RTL = reference on 10/10 vectors (first 10 ${dir} test images), 0 mismatching integers`);
       const labels = /; (\d+)\/10 labels correct/.exec(r.stdout);
