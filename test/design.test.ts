@@ -122,11 +122,11 @@ describe("design on a small synthetic store", () => {
     expect(utilization(best.footprint!, big)).toBe(Math.min(...own));
 
     // A part with one EBR fewer than the best network needs at its smallest: the runner-up wins.
-    const need = Math.min(...all.filter((c) => c.network === "ffdnn 32x1" && c.levels === 7).map((c) => c.footprint!.ice40.ebr));
+    const need = Math.min(...all.filter((c) => c.network === "ffdnn 32x1" && c.levels === 7).map((c) => c.footprint!.ice40!.ebr));
     const tight = part({ lut: 100000, ff: 100000, bram: { kind: "ice40-ebr-4kbit", count: need - 1 } });
     const second = [...nets].filter((n) => !(n.network === "ffdnn 32x1" && n.levels === 7)).sort((x, y) => y.accuracy.mean - x.accuracy.mean)[0]!;
     const r = choose(candidatesFor(nets, tight, cache, { archs: ["mac-array"] }), tight).best!;
     expect([r.network, r.levels]).toEqual([second.network, second.levels]);
-    expect(r.footprint!.ice40.ebr).toBeLessThan(need);
+    expect(r.footprint!.ice40!.ebr).toBeLessThan(need);
   });
 });

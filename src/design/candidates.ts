@@ -61,6 +61,8 @@ export function candidatesFor(nets: readonly StoredNetwork[], part: Part, cache:
     if (weightBits > capacity) return { ...base, footprint: null, skipKind: "too big", skipped: `its ${Math.round(weightBits / 1000)} kbit of weights exceed the ${Math.round(capacity / 1000)} kbit ${part.name} could hold` };
     const p = cache.price(net.arch, net.levels, hwArch, params);
     o.onPriced?.(i + 1, jobs.length);
-    return "footprint" in p ? { ...base, footprint: p.footprint } : { ...base, footprint: null, skipKind: "not buildable", skipped: p.skipped };
+    if (!("footprint" in p)) return { ...base, footprint: null, skipKind: "not buildable", skipped: p.skipped };
+    if (part.family === "ice40" && !p.footprint.ice40) return { ...base, footprint: null, skipKind: "not buildable", skipped: `the cost model has no iCE40 calibration for ${hwArch}` };
+    return { ...base, footprint: p.footprint };
   });
 }

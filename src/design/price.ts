@@ -11,8 +11,9 @@
  * missing from FOLDINGS is priced with its default parameters.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { analyticEstimate, COEFFICIENTS } from "../cost/analytic.js";
 import { ioPins } from "../cost/estimate.js";
 import { memorySummary } from "../cost/memory.js";
@@ -33,6 +34,8 @@ export const INPUT_BITS = 8;
 /** Parameters tried per hardware architecture. */
 export const FOLDINGS: Record<string, Record<string, unknown>[]> = {
   "mac-array": [1, 2, 4, 8, 16, 32, 64].map((lanes) => ({ lanes })),
+  // The dataflow folding solver under a LUT budget (its default is 3000).
+  dataflow: [1000, 3000, 10000, 30000].map((maxLuts) => ({ maxLuts })),
 };
 
 export const foldingsFor = (archId: string): Record<string, unknown>[] => FOLDINGS[archId] ?? [{}];
@@ -42,7 +45,8 @@ export const describeFolding = (params: Record<string, unknown>): string =>
   Object.keys(params).length ? Object.entries(params).map(([k, v]) => `${k}=${String(v)}`).join(",") : "defaults";
 
 export interface Footprint {
-  ice40: { lut4: number; ff: number; ebr: number };
+  /** Null when the cost model has no iCE40 calibration for the architecture. */
+  ice40: { lut4: number; ff: number; ebr: number } | null;
   /** LUTs include LUTs used as distributed RAM; bram in RAMB36 equivalents. */
   xilinx: { lut: number; ff: number; ramb36: number };
   dsp: number;
@@ -79,10 +83,9 @@ function manifestOf(net: Network, archId: string, params: Record<string, unknown
 
 export function footprintOf(m: Manifest): Footprint {
   const a = analyticEstimate(m);
-  if (!a.ice40) throw new TritforgeError(`the analytic cost model has no iCE40 calibration for architecture "${m.arch.id}" (Xilinx only)`);
   const mem = memorySummary(m);
   return {
-    ice40: { lut4: a.ice40.lut4, ff: a.ice40.dff, ebr: mem.ice40.ebr },
+    ice40: a.ice40 ? { lut4: a.ice40.lut4, ff: a.ice40.dff, ebr: mem.ice40.ebr } : null,
     xilinx: { lut: a.xilinx.lut + mem.xilinx.lutramLuts, ff: a.xilinx.ff, ramb36: mem.xilinx.ramb36Equivalent },
     dsp: 0,
     io: ioPins(m),
@@ -104,9 +107,26 @@ export function priceDesign(arch: NetArch, levels: number, archId: string, param
 /** Every architecture in the registry. */
 export const hardwareArchitectures = (): string[] => architectureIds();
 
+let fingerprint: string | null = null;
+
+/**
+ * A digest of everything a price depends on: the cost model's coefficients and the sources of the
+ * hardware generators and the cost model (an architecture that learns a new layer kind, or a
+ * recalibration, invalidates the cache).
+ */
+export function pricingFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const h = createHash("sha256").update(JSON.stringify(COEFFICIENTS));
+  const src = join(dirname(fileURLToPath(import.meta.url)), "..");
+  for (const dir of ["hw", "cost"])
+    for (const f of (readdirSync(join(src, dir), { recursive: true }) as string[]).filter((x) => /\.(ts|hbs|json)$/.test(x)).sort()) h.update(f).update(readFileSync(join(src, dir, f)));
+  fingerprint = h.digest("hex").slice(0, 16);
+  return fingerprint;
+}
+
 /**
  * A price cache on disk (JSON object, key -> Priced), so a second `design` run prices nothing again.
- * The key includes a digest of the cost model's coefficients: a recalibration invalidates it.
+ * The key includes pricingFingerprint(): a change to a generator or to the cost model invalidates it.
  */
 export class PriceCache {
   private entries: Record<string, Priced>;
@@ -116,8 +136,7 @@ export class PriceCache {
   }
 
   static key(arch: NetArch, levels: number, archId: string, params: Record<string, unknown>): string {
-    const model = createHash("sha256").update(JSON.stringify(COEFFICIENTS)).digest("hex").slice(0, 12);
-    return canonicalJson({ arch, levels, archId, params, signalBits: SIGNAL_BITS, inputBits: INPUT_BITS, model });
+    return canonicalJson({ arch, levels, archId, params, signalBits: SIGNAL_BITS, inputBits: INPUT_BITS, model: pricingFingerprint() });
   }
 
   price(arch: NetArch, levels: number, archId: string, params: Record<string, unknown>, net?: () => Network): Priced {

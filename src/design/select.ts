@@ -50,13 +50,16 @@ export function usage(f: Footprint, part: Part, logicLimit = DEFAULT_LOGIC_LIMIT
     { resource: "DSP", used: f.dsp, available: part.dsp },
     { resource: "IO pins", used: f.io, available: part.io },
   ];
-  if (part.family === "ice40")
+  if (part.family === "ice40") {
+    // Candidates without an iCE40 price are never offered for an iCE40 part (candidates.ts).
+    if (!f.ice40) return [{ resource: "LUT4 (no iCE40 cost model)", used: Infinity, available: 0 }];
     return [
       { resource: "LUT4", used: f.ice40.lut4, available: logic },
       { resource: "flip-flops", used: f.ice40.ff, available: ff },
       { resource: "EBR", used: f.ice40.ebr, available: part.bram.count },
       ...common,
     ];
+  }
   return [
     { resource: "LUT", used: f.xilinx.lut, available: logic },
     { resource: "flip-flops", used: f.xilinx.ff, available: ff },
