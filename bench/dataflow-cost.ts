@@ -31,13 +31,12 @@ const rand = (sizes: number[], levels: number) => () => randomDenseNetwork({ nam
 
 export const DESIGNS: DesignSpec[] = [
   { name: "mnist32_i784", net: mnist32, params: { targetInterval: 784 } },
-  { name: "mnist32_i200", net: mnist32, params: { targetInterval: 200 } },
-  { name: "mnist32_i56", net: mnist32, params: { targetInterval: 56 } },
-  { name: "r64_m3_a", net: rand([64, 32, 10], 3), params: fold(1, [[2, 8], [2, 4]]) },
+  { name: "r64_m3_a", net: rand([64, 32, 10], 3), params: fold(1, [[4, 16], [2, 8]]) },
+  { name: "mnist32_i196", net: mnist32, params: { targetInterval: 196 } },
   { name: "r64_m7_b", net: rand([64, 32, 10], 7), params: fold(4, [[4, 16], [5, 8]]) },
   { name: "r128_m3_c", net: rand([128, 64, 64, 10], 3), params: fold(2, [[4, 4], [8, 8], [1, 16]]) },
-  { name: "r128_m3_d", net: rand([128, 64, 64, 10], 3), params: fold(8, [[1, 32], [2, 64], [10, 2]]) },
   { name: "fashion_p3k", net: fashion, params: fold(1, [[4, 16], [1, 32], [1, 32], [1, 1]]) },
+  { name: "fashion_max", net: fashion, params: fold(7, [[8, 196], [4, 128], [4, 128], [1, 32]]) },
 ];
 
 async function synthAll(): Promise<DfCalibrationPoint[]> {

@@ -8,9 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomDenseNetwork } from "../src/ir/random.js";
+import { loadNetwork } from "../src/ir/io.js";
 import { generateBundle } from "../src/hw/registry.js";
 import { pipelineShape, predictSchedule } from "../src/hw/dataflow/cycles.js";
-import { divisors } from "../src/hw/dataflow/fold.js";
+import { divisors, loadFoldingFile } from "../src/hw/dataflow/fold.js";
 import { planDataflow } from "../src/hw/dataflow/plan.js";
 import { solveFolding } from "../src/hw/dataflow/solver.js";
 import { steadyStateImages } from "../src/hw/dataflow/measure.js";
@@ -113,5 +114,17 @@ describe("bundles", () => {
     const a = read(join(work, "a"));
     expect(Object.keys(a).length).toBeGreaterThan(6);
     expect(read(join(work, "b"))).toEqual(a);
+  });
+});
+
+describe("the committed dataflow bundle of the default network", () => {
+  it("regenerates byte for byte from its own manifest's folding", async () => {
+    const committed = join("hw", "fashion_ternary_256x3_dataflow");
+    const fashion = loadNetwork("models/fashion-ternary-256x3.json");
+    await generateBundle(fashion, join(work, "committed"), "dataflow", { fold: loadFoldingFile(join(committed, "manifest.json")) });
+    const list = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+    const files = list(committed).filter((f) => f !== "estimate.json");
+    expect(list(join(work, "committed"))).toEqual(files);
+    for (const f of files) expect(readFileSync(join(work, "committed", f), "utf8"), f).toBe(readFileSync(join(committed, f), "utf8"));
   });
 });
