@@ -30,12 +30,12 @@ const fashion = () => loadNetwork("models/fashion-ternary-256x3.json");
 const rand = (sizes: number[], levels: number) => () => randomDenseNetwork({ name: `cal_${sizes.join("_")}_m${levels}`, seed: 7, sizes, levels });
 
 export const DESIGNS: DesignSpec[] = [
-  { name: "mnist32_i784", net: mnist32, params: { targetInterval: 784 } },
+  { name: "mnist32_i784", net: mnist32, params: fold(1, [[2, 16], [1, 1]]) },
+  { name: "fashion_p3k", net: fashion, params: fold(1, [[4, 16], [1, 32], [1, 32], [1, 1]]) },
   { name: "r64_m3_a", net: rand([64, 32, 10], 3), params: fold(1, [[4, 16], [2, 8]]) },
-  { name: "mnist32_i196", net: mnist32, params: { targetInterval: 196 } },
+  { name: "mnist32_i196", net: mnist32, params: fold(4, [[8, 16], [1, 2]]) },
   { name: "r64_m7_b", net: rand([64, 32, 10], 7), params: fold(4, [[4, 16], [5, 8]]) },
   { name: "r128_m3_c", net: rand([128, 64, 64, 10], 3), params: fold(2, [[4, 4], [8, 8], [1, 16]]) },
-  { name: "fashion_p3k", net: fashion, params: fold(1, [[4, 16], [1, 32], [1, 32], [1, 1]]) },
   { name: "fashion_max", net: fashion, params: fold(7, [[8, 196], [4, 128], [4, 128], [1, 32]]) },
 ];
 

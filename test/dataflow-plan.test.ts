@@ -16,6 +16,8 @@ import { planDataflow } from "../src/hw/dataflow/plan.js";
 import { solveFolding } from "../src/hw/dataflow/solver.js";
 import { steadyStateImages } from "../src/hw/dataflow/measure.js";
 import { makeRng } from "../src/util/rng.js";
+import { CALIBRATION_FILE, looErrors, type DfCalibrationPoint } from "../src/hw/dataflow/calibration.js";
+import { DF_COEFFICIENTS, predictDf } from "../src/hw/dataflow/features.js";
 import { TritforgeError } from "../src/util/errors.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-dfplan-"));
@@ -126,5 +128,15 @@ describe("the committed dataflow bundle of the default network", () => {
     const files = list(committed).filter((f) => f !== "estimate.json");
     expect(list(join(work, "committed"))).toEqual(files);
     for (const f of files) expect(readFileSync(join(work, "committed", f), "utf8"), f).toBe(readFileSync(join(committed, f), "utf8"));
+  });
+});
+
+describe("dataflow cost model", () => {
+  it("reproduces its Yosys calibration set and states its leave-one-out error", () => {
+    const cal = JSON.parse(readFileSync(CALIBRATION_FILE, "utf8")) as { points: DfCalibrationPoint[] };
+    expect(cal.points.length).toBeGreaterThanOrEqual(4);
+    for (const p of cal.points) expect(Math.abs(predictDf(p.features, DF_COEFFICIENTS.lut) / p.lut - 1)).toBeLessThan(0.05);
+    const loo = looErrors(cal.points);
+    expect(Math.max(...loo.map((e) => Math.abs(e.error)))).toBeLessThan(0.2);
   });
 });
