@@ -16,7 +16,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomChainNetwork, randomDenseNetwork, type ChainLayerSpec } from "../src/ir/random.js";
+import { randomChainNetwork, randomDenseNetwork, chainLayer, type ChainLayerSpec } from "../src/ir/random.js";
 import { generateBundle } from "../src/hw/registry.js";
 import { loadManifest } from "../src/hw/bundle/manifest.js";
 import { SYNTH_TARGETS, type SynthTarget } from "../src/cost/stats.js";
@@ -36,10 +36,7 @@ interface Spec {
   chain?: { input: number[]; layers: ChainLayerSpec[] };
 }
 
-const conv = (out: number, kernel: number, padding: number): ChainLayerSpec => ({ kind: "conv2d", out, kernel, padding });
-const pool = (size: number, stride: number): ChainLayerSpec => ({ kind: "maxpool", size, stride });
-const flat: ChainLayerSpec = { kind: "flatten" };
-const dense = (out: number): ChainLayerSpec => ({ kind: "dense", out });
+const { conv, pool, flatten: flat, dense } = chainLayer;
 
 export const CALIBRATION_SPECS: Spec[] = [
   { name: "cal_64_32_10_m3_p8", sizes: [64, 32, 10], levels: 3, lanes: 8 },

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { randomChainNetwork, randomInputs, type ChainLayerSpec } from "../src/ir/random.js";
+import { randomChainNetwork, randomInputs, chainLayer, type ChainLayerSpec } from "../src/ir/random.js";
 import { inputSize } from "../src/reference/infer.js";
 import { generateBundle } from "../src/hw/registry.js";
 import { cosimulate } from "../src/sim/cosim.js";
@@ -18,10 +18,7 @@ import { randomCnnSpec } from "./random-cnn.js";
 const work = mkdtempSync(join(tmpdir(), "tritforge-cosim-cnn-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const conv = (out: number, kernel: number, padding: number): ChainLayerSpec => ({ kind: "conv2d", out, kernel, padding });
-const pool = (size: number, stride: number): ChainLayerSpec => ({ kind: "maxpool", size, stride });
-const flat: ChainLayerSpec = { kind: "flatten" };
-const dense = (out: number): ChainLayerSpec => ({ kind: "dense", out });
+const { conv, pool, flatten: flat, dense } = chainLayer;
 
 interface Case {
   input: [number, number, number];

@@ -101,6 +101,14 @@ export type ChainLayerSpec =
   | { kind: "flatten" }
   | { kind: "dense"; out: number };
 
+/** Builders of chain layers: conv(out, kernel, padding), pool(size, stride), flatten, dense(out). */
+export const chainLayer = {
+  conv: (out: number, kernel: number, padding: number): ChainLayerSpec => ({ kind: "conv2d", out, kernel, padding }),
+  pool: (size: number, stride: number): ChainLayerSpec => ({ kind: "maxpool", size, stride }),
+  flatten: { kind: "flatten" } as ChainLayerSpec,
+  dense: (out: number): ChainLayerSpec => ({ kind: "dense", out }),
+};
+
 export interface RandomChainOptions {
   name: string;
   seed: number;
@@ -184,10 +192,6 @@ export interface RandomConvOptions {
 
 /** A seeded random CNN: [conv3x3(p=1) -> requant -> maxpool2] * n -> flatten -> dense logits. */
 export function randomConvNetwork(o: RandomConvOptions): Network {
-  const layers: ChainLayerSpec[] = o.conv.flatMap((out): ChainLayerSpec[] => [
-    { kind: "conv2d", out, kernel: 3, padding: 1 },
-    { kind: "maxpool", size: 2, stride: 2 },
-  ]);
-  layers.push({ kind: "flatten" }, { kind: "dense", out: o.classes });
+  const layers = [...o.conv.flatMap((out) => [chainLayer.conv(out, 3, 1), chainLayer.pool(2, 2)]), chainLayer.flatten, chainLayer.dense(o.classes)];
   return randomChainNetwork({ ...o, input: [...o.input], layers });
 }

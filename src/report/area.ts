@@ -17,7 +17,7 @@
  * Pure functions; results are memoised per shape.
  */
 import { archClasses, archInput, inputFeatures, type DataShape } from "../train/arch.js";
-import { randomChainNetwork, randomDenseNetwork, type ChainLayerSpec } from "../ir/random.js";
+import { chainLayer, randomChainNetwork, randomDenseNetwork } from "../ir/random.js";
 import type { Network } from "../ir/schema.js";
 import { planMacArray, widenWeights } from "../hw/mac-array/plan.js";
 import { buildManifest } from "../hw/mac-array/manifest.js";
@@ -74,15 +74,8 @@ export function cnnArea(conv: readonly number[], dense: readonly number[], level
   const key = `cnn ${conv.join("-")}|${dense.join("-")}|${levels}|${signalBits}|${lanes}${dataKey(data)}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const layers: ChainLayerSpec[] = [
-    ...conv.flatMap((out): ChainLayerSpec[] => [
-      { kind: "conv2d", out, kernel: 3, padding: 1 },
-      { kind: "maxpool", size: 2, stride: 2 },
-    ]),
-    { kind: "flatten" },
-    ...dense.map((out): ChainLayerSpec => ({ kind: "dense", out })),
-    { kind: "dense", out: archClasses(data) },
-  ];
+  const { conv: c, pool, flatten, dense: d } = chainLayer;
+  const layers = [...conv.flatMap((out) => [c(out, 3, 1), pool(2, 2)]), flatten, ...dense.map(d), d(archClasses(data))];
   const net = (m: number) => randomChainNetwork({ name: "area", seed: 1, input: archInput(data), layers, levels: m, signalBits, inputBits: 8 });
   const area = levels === 0 ? price(manifestFor(net(3), lanes, FLOAT_WEIGHT_BITS)) : price(manifestFor(net(levels), lanes));
   cache.set(key, area);
