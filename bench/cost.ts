@@ -61,7 +61,6 @@ export const CALIBRATION_SPECS: Spec[] = [
   { name: "cal_cnn_12x12_c8_c8_fc10_m3_p8", sizes: [144, 8, 8, 10], levels: 3, lanes: 8, chain: { input: [12, 12, 1], layers: [conv(8, 3, 1), pool(2, 2), conv(8, 3, 1), pool(2, 2), flat, dense(10)] } },
   { name: "cal_cnn_10x10x2_c16_fc10_m7_p16", sizes: [200, 16, 10], levels: 7, lanes: 16, chain: { input: [10, 10, 2], layers: [conv(16, 5, 2), pool(3, 2), flat, dense(10)] } },
   { name: "cal_cnn_6x6x3_c8_c4_m3_p3", sizes: [108, 8, 4], levels: 3, lanes: 3, chain: { input: [6, 6, 3], layers: [conv(8, 1, 0), conv(4, 3, 0)] } },
-  { name: "cal_cnn_16x16_c8_c16_fc32_fc10_m3_p16", sizes: [256, 8, 16, 32, 10], levels: 3, lanes: 16, chain: { input: [16, 16, 1], layers: [conv(8, 3, 1), pool(2, 2), conv(16, 3, 1), pool(2, 2), flat, dense(32), dense(10)] } },
 ];
 
 function flag(name: string): string | undefined {

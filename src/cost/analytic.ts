@@ -77,15 +77,15 @@ export const QUANTITY_FEATURES: Record<ModelQuantity, readonly Feature[]> = {
 
 export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVector>>;
 
-/** Fitted on test/fixtures/yosys/calibration.json (20 designs) by `npx tsx bench/cost.ts --fit`. */
+/** Fitted on test/fixtures/yosys/calibration.json (25 designs, 5 of them CNNs) by `npx tsx bench/cost.ts --fit`. */
 export const COEFFICIENTS: Coefficients = {
   ice40: {
-    lut: { lane: 5.428, shiftAdd: 1.133, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0.804, romLogic: 2.052, memMux: 0.9981, control: 190.3, walk: 0, pool: 0 },
-    ff: { lane: 2.157, shiftAdd: 0, layerMux: 0, biasRegs: 0.1268, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 179.8, walk: 0, pool: 0 },
+    lut: { lane: 5.5, shiftAdd: 1.1, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0.9398, romLogic: 1.677, memMux: 1.047, control: 183.1, walk: 0.5752, pool: 3.266 },
+    ff: { lane: 2.148, shiftAdd: 0, layerMux: 0, biasRegs: 0.1416, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 178.3, walk: 0.3225, pool: 1.22 },
   },
   xilinx: {
-    lut: { lane: 3.506, shiftAdd: 0.8562, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 1.019, romLogic: 1.097, memMux: 1.363, control: 91.63, walk: 0, pool: 0 },
-    ff: { lane: 2.099, shiftAdd: 0, layerMux: 0, biasRegs: 0.2492, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 132.8, walk: 0, pool: 0 },
+    lut: { lane: 3.524, shiftAdd: 0.7764, layerMux: 0.00656, biasRegs: 0, romRegs: 0, requant: 1.016, romLogic: 1.059, memMux: 1.273, control: 97.51, walk: 0.004195, pool: 2.672 },
+    ff: { lane: 2.093, shiftAdd: 0, layerMux: 0, biasRegs: 0.2563, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 132.4, walk: 0.4849, pool: 1.386 },
   },
 };
 
