@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { randomDenseNetwork } from "../src/ir/random.js";
+import { chainLayer, randomChainNetwork, randomDenseNetwork, type ChainLayerSpec } from "../src/ir/random.js";
 import { generateBundle } from "../src/hw/registry.js";
 import { lintBundle } from "../src/sim/lint.js";
 
@@ -18,10 +18,24 @@ const designs = [
   { name: "pow2_everything", sizes: [16, 16, 16], levels: [3], lanes: 16, inputBits: 8 },
 ];
 
+const { conv, pool, flatten, dense } = chainLayer;
+// Designs with convolutions (window walk, padding, pooling on the accumulators).
+const cnns: Array<{ name: string; input: number[]; layers: ChainLayerSpec[]; levels: number; lanes: number; inputBits: number }> = [
+  { name: "cnn_trained_shape_p16", input: [28, 28, 1], layers: [conv(16, 3, 1), pool(2, 2), conv(16, 3, 1), pool(2, 2), conv(32, 3, 1), pool(2, 2), flatten, dense(128), dense(10)], levels: 3, lanes: 16, inputBits: 8 },
+  { name: "cnn_pad4_pool3s2_p3", input: [9, 7, 2], layers: [conv(5, 5, 4), pool(3, 2), conv(3, 1, 0), flatten, dense(3)], levels: 7, lanes: 3, inputBits: 4 },
+  { name: "cnn_conv_logits_p1", input: [4, 4, 1], layers: [conv(2, 3, 0), conv(1, 1, 0)], levels: 15, lanes: 1, inputBits: 1 },
+  { name: "cnn_no_pool_wide_lanes", input: [5, 5, 3], layers: [conv(7, 3, 1), flatten, dense(2)], levels: 3, lanes: 40, inputBits: 8 },
+];
+
+const networks = [
+  ...designs.map((d) => ({ name: d.name, lanes: d.lanes, net: () => randomDenseNetwork({ name: d.name, seed: 1, sizes: d.sizes, levels: d.levels, inputBits: d.inputBits }) })),
+  ...cnns.map((d) => ({ name: d.name, lanes: d.lanes, net: () => randomChainNetwork({ seed: 1, ...d }) })),
+];
+
 describe("verilator --lint-only -Wall", () => {
-  for (const d of designs) {
+  for (const d of networks) {
     it(`${d.name} is lint clean and loads ROMs only in initial blocks`, async () => {
-      const net = randomDenseNetwork({ name: d.name, seed: 1, sizes: d.sizes, levels: d.levels, inputBits: d.inputBits });
+      const net = d.net();
       const dir = join(work, d.name);
       const { manifest } = await generateBundle(net, dir, "mac-array", { lanes: d.lanes });
       const lint = lintBundle(dir);
