@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { formatDiff } from "../ir/diff.js";
 import { loadNetworkFile } from "../ir/io.js";
-import { reproduceNetwork, type Reproduction } from "../train/reproduce.js";
+import { recipeOf, reproduceNetwork, type Reproduction } from "../train/reproduce.js";
 import { runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
 import { ensureWritableDir } from "../util/fs.js";
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const o = program.opts<Flags>();
   const files = program.args;
   const models = files.map((f) => ({ file: f, net: loadNetworkFile(f) })); // every file is checked before any training
-  for (const m of models) if (!m.net.network.provenance.recipe) throw new TritforgeError(`${m.file} records no recipe (provenance.recipe); retrain it with npm run train to give it one`);
+  for (const m of models) recipeOf(m.net.network, m.file);
   let failed = 0;
   for (const [i, m] of models.entries()) {
     const work = scratch(o.work, i, models.length);

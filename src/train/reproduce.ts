@@ -29,9 +29,10 @@ export interface ReproduceOptions {
   progress?: boolean;
 }
 
-function recipeOf(net: Network, source: string): Recipe {
+/** The network's recipe, or a one-line error naming the file. */
+export function recipeOf(net: Network, source: string): Recipe {
   const recipe = net.provenance.recipe;
-  if (!recipe) throw new TritforgeError(`${source} records no recipe (provenance.recipe): it was made before recipes were recorded; retrain it with npm run train`);
+  if (!recipe) throw new TritforgeError(`${source} records no recipe (provenance.recipe): it was made before recipes were recorded; retrain it with npm run train to give it one`);
   return recipe;
 }
 
