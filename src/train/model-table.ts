@@ -28,13 +28,15 @@ export function shippedModels(root = PROJECT_ROOT): Map<string, Network> {
 
 const pct = (x: number | undefined): string => (x === undefined ? "–" : `${(x * 100).toFixed(2)}%`);
 
-/** Float, direct, retrained and command cells of a model with a recipe. */
-export function modelCells(net: Network, file: string): [string, string, string, string] {
+/** The command cell of a model made before recipes were recorded: no command makes it today. */
+export const NO_RECIPE_CELL = "no recorded recipe: made before recipes were recorded, not yet retrained with today's code";
+
+/** Float, direct, retrained and command cells of a model. */
+export function modelCells(net: Network): [string, string, string, string] {
   const recipe = net.provenance.recipe;
-  if (!recipe) throw new TritforgeError(`${file} records no recipe: retrain it with npm run train before documenting it`);
-  if (recipe.command === "make-random-model") return ["–", "–", "–", `\`${randomCommand(recipe.flags)}\``];
+  if (recipe?.command === "make-random-model") return ["–", "–", "–", `\`${randomCommand(recipe.flags)}\``];
   const m = net.provenance.metrics ?? {};
-  return [pct(m.float), pct(m.direct), `**${pct(net.provenance.accuracy?.value)}**`, `\`${trainCommand(recipe.flags)}\``];
+  return [pct(m.float), pct(m.direct), `**${pct(net.provenance.accuracy?.value)}**`, recipe ? `\`${trainCommand(recipe.flags)}\`` : NO_RECIPE_CELL];
 }
 
 const splitRow = (line: string): string[] => line.split(" | ").map((c) => c.replace(/^\|\s*|\s*\|$/g, "").trim());
@@ -58,7 +60,7 @@ export function rewriteModelRows(markdown: string, models: ReadonlyMap<string, N
       if (!net) throw new TritforgeError(`a table row names ${file}, which is not a shipped model`);
       const cells = splitRow(line);
       if (cells.length < 5) throw new TritforgeError(`the table row of ${file} has ${cells.length} cells, expected a description and float, direct, retrained, command`);
-      return `| ${[...cells.slice(0, -4), ...modelCells(net, file)].join(" | ")} |`;
+      return `| ${[...cells.slice(0, -4), ...modelCells(net)].join(" | ")} |`;
     })
     .join("\n");
 }
