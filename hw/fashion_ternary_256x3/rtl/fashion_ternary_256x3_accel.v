@@ -351,25 +351,25 @@ module fashion_ternary_256x3_accel (
     // Requantization of drain[0]: clamp((acc * m + 2^(sh-1)) >> sh, 0, 2^B - 1), the multiplier as
     // a sum of shifted copies (canonical signed digits), the shift as a bit selection.
     reg [ACT_W-1:0] rq_sel;
-    // Layer 0: m = 45489, sh = 21, B = 8
+    // Layer 0: m = 44365, sh = 21, B = 8
     wire signed [37-1:0] rq_x_l0 = { {18{drain[0][18]}}, drain[0][18:0] };
-    wire signed [37-1:0] rq_p_l0 = (rq_x_l0 <<< 16) - (rq_x_l0 <<< 14) - (rq_x_l0 <<< 12) + (rq_x_l0 <<< 9) - (rq_x_l0 <<< 6) - (rq_x_l0 <<< 4) + rq_x_l0 + 37'sd1048576;
+    wire signed [37-1:0] rq_p_l0 = (rq_x_l0 <<< 16) - (rq_x_l0 <<< 14) - (rq_x_l0 <<< 12) - (rq_x_l0 <<< 10) + (rq_x_l0 <<< 8) + (rq_x_l0 <<< 6) + (rq_x_l0 <<< 4) - (rq_x_l0 <<< 2) + rq_x_l0 + 37'sd1048576;
     wire [8-1:0] rq_y_l0 =
         rq_p_l0[36] ? 8'd0 :
         (|rq_p_l0[36-1:29]) ? 8'd255 :
         rq_p_l0[29-1:21];
     wire unused_rq_low_l0 = |rq_p_l0[20:0];   // bits below the shift are the fraction: dropped
-    // Layer 1: m = 58612, sh = 19, B = 8
+    // Layer 1: m = 58052, sh = 19, B = 8
     wire signed [35-1:0] rq_x_l1 = { {18{drain[0][16]}}, drain[0][16:0] };
-    wire signed [35-1:0] rq_p_l1 = (rq_x_l1 <<< 16) - (rq_x_l1 <<< 13) + (rq_x_l1 <<< 10) + (rq_x_l1 <<< 8) - (rq_x_l1 <<< 4) + (rq_x_l1 <<< 2) + 35'sd262144;
+    wire signed [35-1:0] rq_p_l1 = (rq_x_l1 <<< 16) - (rq_x_l1 <<< 13) + (rq_x_l1 <<< 10) - (rq_x_l1 <<< 8) - (rq_x_l1 <<< 6) + (rq_x_l1 <<< 2) + 35'sd262144;
     wire [8-1:0] rq_y_l1 =
         rq_p_l1[34] ? 8'd0 :
         (|rq_p_l1[34-1:27]) ? 8'd255 :
         rq_p_l1[27-1:19];
     wire unused_rq_low_l1 = |rq_p_l1[18:0];   // bits below the shift are the fraction: dropped
-    // Layer 2: m = 40100, sh = 19, B = 8
+    // Layer 2: m = 46844, sh = 19, B = 8
     wire signed [35-1:0] rq_x_l2 = { {18{drain[0][16]}}, drain[0][16:0] };
-    wire signed [35-1:0] rq_p_l2 = (rq_x_l2 <<< 15) + (rq_x_l2 <<< 13) - (rq_x_l2 <<< 10) + (rq_x_l2 <<< 7) + (rq_x_l2 <<< 5) + (rq_x_l2 <<< 2) + 35'sd262144;
+    wire signed [35-1:0] rq_p_l2 = (rq_x_l2 <<< 16) - (rq_x_l2 <<< 14) - (rq_x_l2 <<< 11) - (rq_x_l2 <<< 8) - (rq_x_l2 <<< 2) + 35'sd262144;
     wire [8-1:0] rq_y_l2 =
         rq_p_l2[34] ? 8'd0 :
         (|rq_p_l2[34-1:27]) ? 8'd255 :
