@@ -1,7 +1,8 @@
 /**
  * The documentation's model tables, from the shipped models' provenance: in every markdown table
  * row whose first cell names a file in models/, the last four cells are that model's float,
- * direct and retrained (integer-model) accuracy and the command of its recipe. `npm run
+ * direct and retrained (integer-model) accuracy and the command of its recipe (a model without a
+ * recipe keeps the command cell it has). `npm run
  * model-tables` rewrites them; test/docs-models.test.ts checks they are current.
  */
 import { readdirSync } from "node:fs";
@@ -28,15 +29,15 @@ export function shippedModels(root = PROJECT_ROOT): Map<string, Network> {
 
 const pct = (x: number | undefined): string => (x === undefined ? "–" : `${(x * 100).toFixed(2)}%`);
 
-/** The command cell of a model made before recipes were recorded: no command makes it today. */
-export const NO_RECIPE_CELL = "no recorded recipe: made before recipes were recorded, not yet retrained with today's code";
-
-/** Float, direct, retrained and command cells of a model. */
-export function modelCells(net: Network): [string, string, string, string] {
+/**
+ * Float, direct, retrained and command cells of a model; the command is null for a model made
+ * before recipes were recorded (no command makes it today: its row keeps whatever it says).
+ */
+export function modelCells(net: Network): [string, string, string, string | null] {
   const recipe = net.provenance.recipe;
   if (recipe?.command === "make-random-model") return ["–", "–", "–", `\`${randomCommand(recipe.flags)}\``];
   const m = net.provenance.metrics ?? {};
-  return [pct(m.float), pct(m.direct), `**${pct(net.provenance.accuracy?.value)}**`, recipe ? `\`${trainCommand(recipe.flags)}\`` : NO_RECIPE_CELL];
+  return [pct(m.float), pct(m.direct), `**${pct(net.provenance.accuracy?.value)}**`, recipe ? `\`${trainCommand(recipe.flags)}\`` : null];
 }
 
 const splitRow = (line: string): string[] => line.split(" | ").map((c) => c.replace(/^\|\s*|\s*\|$/g, "").trim());
@@ -60,7 +61,8 @@ export function rewriteModelRows(markdown: string, models: ReadonlyMap<string, N
       if (!net) throw new TritforgeError(`a table row names ${file}, which is not a shipped model`);
       const cells = splitRow(line);
       if (cells.length < 5) throw new TritforgeError(`the table row of ${file} has ${cells.length} cells, expected a description and float, direct, retrained, command`);
-      return `| ${[...cells.slice(0, -4), ...modelCells(net)].join(" | ")} |`;
+      const [float, direct, retrained, command] = modelCells(net);
+      return `| ${[...cells.slice(0, -4), float, direct, retrained, command ?? cells[cells.length - 1]!].join(" | ")} |`;
     })
     .join("\n");
 }
