@@ -248,12 +248,12 @@ module fashion_ternary_256x3_dataflow (
         end
     end
     wire [8-1:0] od_l0;
-    // requantization: clamp((acc * 45489 + 1048576) >> 21, 0, 255), the multiplier as CSD shift-adds
+    // requantization: clamp((acc * 44365 + 1048576) >> 21, 0, 255), the multiplier as CSD shift-adds
     generate
         for (gr_l0 = 0; gr_l0 < 1; gr_l0 = gr_l0 + 1) begin : rq_l0
-    // layer 0 output gr_l0: m = 45489, sh = 21, B = 8
+    // layer 0 output gr_l0: m = 44365, sh = 21, B = 8
     wire signed [37-1:0] rq_x_l0 = { {18{dr_l0[gr_l0*19 + 18]}}, dr_l0[gr_l0*19 +: 19] };
-    wire signed [37-1:0] rq_p_l0 = (rq_x_l0 <<< 16) - (rq_x_l0 <<< 14) - (rq_x_l0 <<< 12) + (rq_x_l0 <<< 9) - (rq_x_l0 <<< 6) - (rq_x_l0 <<< 4) + rq_x_l0 + 37'sd1048576;
+    wire signed [37-1:0] rq_p_l0 = (rq_x_l0 <<< 16) - (rq_x_l0 <<< 14) - (rq_x_l0 <<< 12) - (rq_x_l0 <<< 10) + (rq_x_l0 <<< 8) + (rq_x_l0 <<< 6) + (rq_x_l0 <<< 4) - (rq_x_l0 <<< 2) + rq_x_l0 + 37'sd1048576;
     wire [8-1:0] rq_y_l0 =
         rq_p_l0[36] ? 8'd0 :
         (|rq_p_l0[36-1:29]) ? 8'd255 :
@@ -437,12 +437,12 @@ module fashion_ternary_256x3_dataflow (
         if (v1_l1 && last1_l1) dr_l1 <= res_l1;
     end
     wire [8-1:0] od_l1;
-    // requantization: clamp((acc * 58612 + 262144) >> 19, 0, 255), the multiplier as CSD shift-adds
+    // requantization: clamp((acc * 58052 + 262144) >> 19, 0, 255), the multiplier as CSD shift-adds
     generate
         for (gr_l1 = 0; gr_l1 < 1; gr_l1 = gr_l1 + 1) begin : rq_l1
-    // layer 1 output gr_l1: m = 58612, sh = 19, B = 8
+    // layer 1 output gr_l1: m = 58052, sh = 19, B = 8
     wire signed [36-1:0] rq_x_l1 = { {18{dr_l1[gr_l1*18 + 17]}}, dr_l1[gr_l1*18 +: 18] };
-    wire signed [36-1:0] rq_p_l1 = (rq_x_l1 <<< 16) - (rq_x_l1 <<< 13) + (rq_x_l1 <<< 10) + (rq_x_l1 <<< 8) - (rq_x_l1 <<< 4) + (rq_x_l1 <<< 2) + 36'sd262144;
+    wire signed [36-1:0] rq_p_l1 = (rq_x_l1 <<< 16) - (rq_x_l1 <<< 13) + (rq_x_l1 <<< 10) - (rq_x_l1 <<< 8) - (rq_x_l1 <<< 6) + (rq_x_l1 <<< 2) + 36'sd262144;
     wire [8-1:0] rq_y_l1 =
         rq_p_l1[35] ? 8'd0 :
         (|rq_p_l1[35-1:27]) ? 8'd255 :
@@ -626,12 +626,12 @@ module fashion_ternary_256x3_dataflow (
         if (v1_l2 && last1_l2) dr_l2 <= res_l2;
     end
     wire [8-1:0] od_l2;
-    // requantization: clamp((acc * 40100 + 262144) >> 19, 0, 255), the multiplier as CSD shift-adds
+    // requantization: clamp((acc * 46844 + 262144) >> 19, 0, 255), the multiplier as CSD shift-adds
     generate
         for (gr_l2 = 0; gr_l2 < 1; gr_l2 = gr_l2 + 1) begin : rq_l2
-    // layer 2 output gr_l2: m = 40100, sh = 19, B = 8
+    // layer 2 output gr_l2: m = 46844, sh = 19, B = 8
     wire signed [36-1:0] rq_x_l2 = { {18{dr_l2[gr_l2*18 + 17]}}, dr_l2[gr_l2*18 +: 18] };
-    wire signed [36-1:0] rq_p_l2 = (rq_x_l2 <<< 15) + (rq_x_l2 <<< 13) - (rq_x_l2 <<< 10) + (rq_x_l2 <<< 7) + (rq_x_l2 <<< 5) + (rq_x_l2 <<< 2) + 36'sd262144;
+    wire signed [36-1:0] rq_p_l2 = (rq_x_l2 <<< 16) - (rq_x_l2 <<< 14) - (rq_x_l2 <<< 11) - (rq_x_l2 <<< 8) - (rq_x_l2 <<< 2) + 36'sd262144;
     wire [8-1:0] rq_y_l2 =
         rq_p_l2[35] ? 8'd0 :
         (|rq_p_l2[35-1:27]) ? 8'd255 :
