@@ -2,7 +2,7 @@
  * Builds the report folder: summary.md, CSV tables and SVG figures, from store records.
  * The folder is written atomically (a half-built report never replaces a good one).
  */
-import { writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SweepConfig } from "../sweep/config.js";
 import { expandPoints } from "../sweep/points.js";
@@ -174,6 +174,10 @@ function cellTable(cells: readonly Cell[]): CellRow[] {
   }));
 }
 
+/** A file name the report writes itself (for any of these sweeps, or one of a sweep no longer stored). */
+const ownFile = (f: string, sweeps: readonly string[]): boolean =>
+  f === "summary.md" || f === "points.csv" || sweeps.some((s) => f.startsWith(`${s}-`)) || /^(ffdnn|cnn)-.*\.(csv|svg)$/.test(f);
+
 export interface BuiltReport {
   files: string[];
   rows: number;
@@ -220,6 +224,10 @@ export async function buildReport(records: readonly PointRecord[], configs: read
         figures.push({ sweep, file, caption });
       }
     }
+    // Files another tool keeps in the folder (bench/pareto.ts: hardware-pareto.*) are carried over;
+    // the report's own kinds (summary, points, <sweep>-*) are always rewritten, so stale ones go.
+    for (const f of existsSync(outDir) ? readdirSync(outDir) : [])
+      if (!files.includes(f) && !ownFile(f, [...new Set(rows.map((r) => r.sweep))]) && statSync(join(outDir, f)).isFile()) copyFileSync(join(outDir, f), join(dir, f));
     write("summary.md", renderSummary({ settings: settingsOf(records), rows, cells, stores, progress: progressOf(records, configs, legacy), figures, tables }));
   });
   return { files, rows: rows.length };
