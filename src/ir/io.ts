@@ -53,23 +53,65 @@ export function loadNetworkFile(file: string): { network: Network; json: unknown
   return { network: parseNetwork(json, file), json };
 }
 
+/** Numbers per chunk of a collapsed integer array: bounds the size of each piece handed to the writer. */
+const ARRAY_CHUNK = 1 << 16;
+
+const isIntArray = (a: readonly unknown[]): a is number[] => a.every((v) => typeof v === "number" && Number.isSafeInteger(v));
+
 /**
- * Serialises a network: one field per line, but each weight and bias array kept on one line per
- * output unit so files stay diffable and reasonably small.
+ * The text of a JSON value, in pieces: the layout of JSON.stringify(value, null, 1) except that an
+ * array of integers stays on one line. Linear in the size of the value; no piece is longer than one
+ * chunk of an array (or one string), so a writer can stream a network of any size.
  */
-export function serializeNetwork(net: Network): string {
-  parseNetwork(net, `"${net.name}"`);
-  return irText(net);
+export function* jsonChunks(value: unknown, indent = ""): Generator<string> {
+  if (Array.isArray(value)) {
+    if (value.length === 0) yield "[]";
+    else if (isIntArray(value)) {
+      for (let i = 0; i < value.length; i += ARRAY_CHUNK) yield (i === 0 ? "[" : ",") + value.slice(i, i + ARRAY_CHUNK).join(",");
+      yield "]";
+    } else {
+      const inner = `${indent} `;
+      for (const [i, v] of value.entries()) {
+        yield `${i === 0 ? "[" : ","}\n${inner}`;
+        yield* v === undefined || typeof v === "function" ? ["null"] : jsonChunks(v, inner);
+      }
+      yield `\n${indent}]`;
+    }
+    return;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== "function");
+    if (entries.length === 0) yield "{}";
+    else {
+      const inner = `${indent} `;
+      for (const [i, [k, v]] of entries.entries()) {
+        yield `${i === 0 ? "{" : ","}\n${inner}${JSON.stringify(k)}: `;
+        yield* jsonChunks(v, inner);
+      }
+      yield `\n${indent}}`;
+    }
+    return;
+  }
+  yield JSON.stringify(value) ?? "null";
 }
+
+/**
+ * Serialises a network in pieces (validated first): one field per line, each weight and bias array
+ * on one line, so files stay diffable and reasonably small.
+ */
+export function* networkChunks(net: Network): Generator<string> {
+  parseNetwork(net, `"${net.name}"`);
+  yield* jsonChunks(net);
+  yield "\n";
+}
+
+/** The whole serialised network as one string (for small networks and hashing; saveNetwork streams). */
+export const serializeNetwork = (net: Network): string => [...networkChunks(net)].join("");
 
 /** The IR file layout of any JSON value (no validation): one field per line, integer arrays on one line. */
-export function irText(value: unknown): string {
-  return JSON.stringify(value, null, 1) // first pass, then collapse numeric arrays
-    .replace(/\[\s*(-?\d+(?:\s*,\s*-?\d+)*)\s*\]/g, (_m, body: string) => `[${body.replace(/\s+/g, "")}]`)
-    .concat("\n");
-}
+export const irText = (value: unknown): string => [...jsonChunks(value), "\n"].join("");
 
-/** Validates and writes a network atomically. */
+/** Validates and writes a network atomically, streaming it: any layer size the schema allows. */
 export function saveNetwork(net: Network, file: string): void {
-  writeFileAtomic(file, serializeNetwork(net));
+  writeFileAtomic(file, networkChunks(net));
 }
