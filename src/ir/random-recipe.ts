@@ -6,7 +6,7 @@
 import { parseIntFlag } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
 import { randomDenseNetwork } from "./random.js";
-import type { Network, Recipe } from "./schema.js";
+import { networkNameIssue, type Network, type Recipe } from "./schema.js";
 
 export interface RandomSettings {
   sizes: number[];
@@ -30,7 +30,8 @@ export function parseRandomFlags(given: Record<string, string | undefined>): Ran
   if (f.out === undefined) throw new TritforgeError("--out is required");
   const sizes = f.sizes.split(",").map((s) => parseIntFlag("--sizes", s, 1, 1 << 20));
   if (sizes.length < 2) throw new TritforgeError("--sizes needs at least an input and an output width");
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(f.name)) throw new TritforgeError(`--name must be an identifier, got "${f.name}"`);
+  const nameIssue = networkNameIssue(f.name);
+  if (nameIssue) throw new TritforgeError(`--name ${nameIssue}`);
   return { sizes, levels: parseIntFlag("--levels", f.levels, 3, 255), seed: parseIntFlag("--seed", f.seed, 0), name: f.name, out: f.out };
 }
 

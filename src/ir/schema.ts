@@ -18,6 +18,46 @@ export const IR_VERSION = 1;
 
 const int = () => z.number().int();
 
+/**
+ * Names and words that reach generated files. A network name becomes a Verilog module name, file
+ * and folder names and tool scripts: a C-style identifier of at most 64 characters. Layer names go
+ * into Verilog comments and the manifest: letters, digits and `_ . - : /`, at most 64 characters.
+ * The data set (a name or a folder path) and the split go into the bundle README: one line without
+ * markup (see DATASET_RE), at most 256 and 64 characters. Other free text (tool, notes, dates, metric names)
+ * is one line of printable characters. So anything that loads can be generated, linted and scripted.
+ */
+export const NAME_MAX = 64;
+export const NETWORK_NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+export const LAYER_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/;
+const WORD_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** A data set: a built-in name or a folder path (letters, digits, space and _ . / : @ + -; no markup, one line). */
+export const DATASET_RE = /^[A-Za-z0-9_./:@+-][A-Za-z0-9_./:@+ -]*$/;
+export const DATASET_MAX = 256;
+
+/** Why `dataset` cannot be recorded as a network's data set (null when it can). */
+export function datasetIssue(dataset: string): string | null {
+  if (!DATASET_RE.test(dataset)) return "must be a data set name or a folder path of letters, digits, spaces and _ . / : @ + - (one line)";
+  if (dataset.length > DATASET_MAX) return `must be at most ${DATASET_MAX} characters, got ${dataset.length}`;
+  return null;
+}
+const ONE_LINE_RE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+
+/** Why `name` cannot name a network (null when it can). */
+export function networkNameIssue(name: string): string | null {
+  if (!NETWORK_NAME_RE.test(name)) return "must be an identifier (a letter, then letters, digits or _)";
+  if (name.length > NAME_MAX) return `must be at most ${NAME_MAX} characters, got ${name.length}`;
+  return null;
+}
+
+const networkName = () => z.string().superRefine((s, ctx) => {
+  const why = networkNameIssue(s);
+  if (why) ctx.addIssue({ code: "custom", message: `name ${why}` });
+});
+const layerName = () =>
+  z.string().min(1).max(NAME_MAX, `at most ${NAME_MAX} characters`).regex(LAYER_NAME_RE, "layer names use letters, digits and _ . - : / only");
+const word = (what: string) => z.string().max(NAME_MAX, `at most ${NAME_MAX} characters`).regex(WORD_RE, `${what} uses letters, digits and _ . - only`);
+const oneLine = (max: number) => z.string().max(max, `at most ${max} characters`).regex(ONE_LINE_RE, "must be one line of printable characters");
+
 /** An unsigned signal: integers in [0, 2^bits - 1] standing for real values x * scale. */
 export const SignalSchema = z.strictObject({
   bits: int().min(1).max(16),
@@ -52,7 +92,7 @@ const weightFields = {
 
 export const DenseSchema = z.strictObject({
   kind: z.literal("dense"),
-  name: z.string().min(1),
+  name: layerName(),
   inFeatures: int().min(1),
   outFeatures: int().min(1),
   ...weightFields,
@@ -60,7 +100,7 @@ export const DenseSchema = z.strictObject({
 
 export const Conv2dSchema = z.strictObject({
   kind: z.literal("conv2d"),
-  name: z.string().min(1),
+  name: layerName(),
   inChannels: int().min(1),
   outChannels: int().min(1),
   kernel: int().min(1),
@@ -71,14 +111,14 @@ export const Conv2dSchema = z.strictObject({
 
 export const MaxPoolSchema = z.strictObject({
   kind: z.literal("maxpool"),
-  name: z.string().min(1),
+  name: layerName(),
   size: int().min(1),
   stride: int().min(1),
 });
 
 export const FlattenSchema = z.strictObject({
   kind: z.literal("flatten"),
-  name: z.string().min(1),
+  name: layerName(),
 });
 
 export const LayerSchema = z.discriminatedUnion("kind", [
@@ -122,31 +162,36 @@ export const ProvenanceSchema = z.strictObject({
   source: z.enum(["trained", "random", "file"]),
   /** True when the weights were never trained: accuracy numbers are meaningless. */
   untrained: z.boolean(),
-  dataset: z.string().optional(),
+  dataset: z
+    .string()
+    .superRefine((d, ctx) => {
+      const why = datasetIssue(d);
+      if (why) ctx.addIssue({ code: "custom", message: `dataset ${why}` });
+    })
+    .optional(),
   seed: int().optional(),
   /** Accuracy of the integer model (i.e. of the hardware) on a labelled split. */
   accuracy: z
     .strictObject({
-      split: z.string(),
+      split: word("split"),
       samples: int().min(1),
       correct: int().min(0),
       value: z.number().min(0).max(1),
     })
+    .refine((a) => a.correct <= a.samples, { message: "correct must not exceed samples", path: ["correct"] })
     .optional(),
   /** Further measured numbers (e.g. float and direct-quantized accuracy), by name. */
-  metrics: z.record(z.string(), z.number()).optional(),
-  tool: z.string().optional(),
-  createdAt: z.string().optional(),
-  notes: z.string().optional(),
+  metrics: z.record(oneLine(NAME_MAX), z.number()).optional(),
+  tool: oneLine(256).optional(),
+  createdAt: oneLine(NAME_MAX).optional(),
+  notes: oneLine(4096).optional(),
   recipe: RecipeSchema.optional(),
 });
 
 export const NetworkSchema = z.strictObject({
   format: z.literal(IR_FORMAT),
   version: z.literal(IR_VERSION),
-  name: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]*$/, "name must be an identifier (letters, digits, _)"),
+  name: networkName(),
   input: z.strictObject({
     /** [features] for dense networks, [height, width, channels] for image networks. */
     shape: z.array(int().min(1)).min(1).max(3),

@@ -5,6 +5,7 @@
  * command a reader can paste (`trainCommand`).
  */
 import { datasetSpec, isDatasetName } from "../data/datasets.js";
+import { datasetIssue, NAME_MAX, networkNameIssue } from "../ir/schema.js";
 import { parseIntFlag } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
 import { paramShapes, parseConv, parseDense, parseHidden, type Architecture } from "./arch.js";
@@ -97,7 +98,8 @@ export function defaultName(out: string): string {
     .replace(/^.*\//, "")
     .replace(/\.json$/, "")
     .replace(/[^A-Za-z0-9_]/g, "_")
-    .replace(/^([^A-Za-z])/, "n$1");
+    .replace(/^([^A-Za-z])/, "n$1")
+    .slice(0, NAME_MAX);
 }
 
 /** Parses and checks training flags (defaults filled in); one-line errors naming the flag. */
@@ -106,6 +108,8 @@ export function parseTrainFlags(given: TrainFlags): TrainSettings {
   if (f.dataset === undefined) throw new TritforgeError("--dataset is required");
   if (f.out === undefined) throw new TritforgeError("--out is required");
   const dataset = datasetSpec(f.dataset);
+  const datasetProblem = datasetIssue(dataset);
+  if (datasetProblem) throw new TritforgeError(`--dataset ${datasetProblem}`);
   if ((f.hidden === undefined) === (f.conv === undefined)) throw new TritforgeError("give exactly one of --hidden (FFDNN) or --conv (CNN)");
   const arch: Architecture = f.hidden !== undefined ? { kind: "ffdnn", hidden: parseHidden(f.hidden) } : { kind: "cnn", conv: parseConv(f.conv!), dense: parseDense(f.dense) };
   if (isDatasetName(dataset)) paramShapes(arch); // throws on an architecture that does not fit 28x28 images (a folder's shape is checked when it is read)
@@ -115,7 +119,8 @@ export function parseTrainFlags(given: TrainFlags): TrainSettings {
   if (f["keep-direct"] !== "true" && f["keep-direct"] !== "false") throw new TritforgeError(`keep-direct must be true or false, got "${f["keep-direct"]}"`);
   if (!f.out.endsWith(".json")) throw new TritforgeError(`--out must name a .json file, got ${f.out}`);
   const name = f.name ?? defaultName(f.out);
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new TritforgeError(`--name must be an identifier, got "${name}"`);
+  const nameIssue = networkNameIssue(name);
+  if (nameIssue) throw new TritforgeError(`--name ${nameIssue}`);
   return {
     dataset,
     arch,
