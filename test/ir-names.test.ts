@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseNetwork, serializeNetwork } from "../src/ir/io.js";
 import { randomDenseNetwork } from "../src/ir/random.js";
 import { NAME_MAX } from "../src/ir/schema.js";
-import { generateBundle } from "../src/rtl/generate.js";
+import { generateBundle } from "../src/hw/registry.js";
 import { lintBundle } from "../src/sim/lint.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-names-"));
@@ -62,7 +62,7 @@ describe("names at the IR boundary", () => {
     const net = randomDenseNetwork({ name: `n${"x".repeat(NAME_MAX - 1)}`, seed: 1, sizes: [5, 4, 3] });
     const withLongLayers = parseNetwork({ ...net, layers: net.layers.map((l, i) => ({ ...l, name: `${i}${"y/.:-_".repeat(20)}`.slice(0, NAME_MAX) })) });
     const dir = join(work, "longest");
-    await generateBundle(withLongLayers, 2, dir);
+    await generateBundle(withLongLayers, dir, "mac-array", { lanes: 2 });
     expect(lintBundle(dir).messages).toEqual([]);
   });
 

@@ -18,7 +18,8 @@ import { ESTIMATE_FILE, estimateDesign, type Estimate } from "../cost/estimate.j
 import { designFiles } from "../cost/yosys.js";
 import { formatEstimate } from "../cost/format.js";
 import { parseIntFlag, parseNumberFlag, runCli } from "../util/cli.js";
-import { writeFileAtomic } from "../util/fs.js";
+import { checkOutputDir, writeFileAtomic } from "../util/fs.js";
+import { bundleFiles } from "../hw/common/bundle.js";
 import { TritforgeError } from "../util/errors.js";
 import { DEFAULT_MODEL, describeModel, formatBits } from "./common.js";
 import { BOARD_NAMES } from "../board/boards.js";
@@ -49,6 +50,7 @@ interface Flags {
   board?: string;
   clockMhz?: string;
   baud: string;
+  force: boolean;
 }
 
 /**
@@ -143,6 +145,7 @@ async function main(): Promise<void> {
     .addOption(new Option("--board <name>", "also write board/<name>/: top level with clock, power-on reset and UART link, pins, build script").choices(BOARD_NAMES))
     .option("--clock-mhz <f>", "with --board: core clock in MHz (a PLL makes it; default the board oscillator)")
     .option("--baud <n>", "with --board: UART bit rate", "1000000")
+    .option("--force", "replace --out even if it is not a bundle tritforge wrote", false)
     .addOption(new Option("--json", "print the summary as one JSON object").default(false))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith("error:") ? s : s) })
@@ -159,9 +162,10 @@ async function main(): Promise<void> {
   if (!existsSync(o.model)) throw new TritforgeError(`model file ${o.model} not found`);
   const net = loadNetwork(o.model);
   const outDir = o.out ?? join("hw", net.name);
+  checkOutputDir(outDir, { force: o.force, declaredFiles: bundleFiles });
   const previous = o.estimate ? null : recordedEstimate(outDir);
   const boardOptions = o.board ? { coreMHz: o.clockMhz === undefined ? undefined : parseNumberFlag("--clock-mhz", o.clockMhz), baud: parseIntFlag("--baud", o.baud, 1200) } : null;
-  const { manifest } = await generateBundle(net, outDir, o.arch, params);
+  const { manifest } = await generateBundle(net, outDir, o.arch, params, { force: o.force });
   const board = o.board && boardOptions ? await addBoard(outDir, o.board, boardOptions) : null;
   // Regenerating an unchanged design keeps the figures measured on it (they depend only on the
   // design files); any change to the RTL or the ROM images drops them.

@@ -7,12 +7,13 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { buildReport } from "../report/build.js";
+import { buildReport, reportFiles } from "../report/build.js";
 import { loadSweepConfig, type SweepConfig } from "../sweep/config.js";
 import { currentRecords } from "../report/current.js";
 import { mergeRecords, readStore } from "../sweep/store.js";
 import { runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
+import { checkOutputDir } from "../util/fs.js";
 
 const listJson = (dir: string, ext: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(ext)).sort().map((f) => join(dir, f)) : []);
 
@@ -22,9 +23,11 @@ async function main(): Promise<void> {
     .option("--store <files...>", "sweep stores (default: results/*.jsonl)")
     .option("--configs <files...>", "sweep configs, for completeness counts (default: sweeps/*.json)")
     .option("--out <dir>", "output folder", "report")
+    .option("--force", "replace --out even if it is not a report tritforge wrote", false)
     .exitOverride();
   program.parse();
-  const o = program.opts<{ store?: string[]; configs?: string[]; out: string }>();
+  const o = program.opts<{ store?: string[]; configs?: string[]; out: string; force: boolean }>();
+  checkOutputDir(o.out, { force: o.force, declaredFiles: reportFiles });
   const stores = o.store ?? listJson("results", ".jsonl");
   if (stores.length === 0) throw new TritforgeError("no stores to report on (run a sweep, or pass --store FILE)");
   for (const s of stores) if (!existsSync(s)) throw new TritforgeError(`store ${s} does not exist`);
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
   if (dropped) process.stderr.write(`note: ${dropped} stored point(s) no longer in their sweep's config were left out\n`);
   if (legacy.size) process.stderr.write(`note: ${legacy.size} quantized point(s) predate the keep-direct rule and stand in for their points until those are run\n`);
   if (records.length === 0) throw new TritforgeError("no stored point belongs to the current sweep configs");
-  const r = await buildReport(records, configs, stores, o.out);
+  const r = await buildReport(records, configs, stores, o.out, { force: o.force });
   process.stdout.write(`report: ${records.length} points (${r.rows} rows) from ${stores.length} store(s) -> ${o.out}/ (${r.files.join(", ")})\n`);
 }
 

@@ -31,9 +31,12 @@ export function designFor(net: Network, archId: string, rawParams: Record<string
   return arch.build(net, params);
 }
 
-/** Designs and writes a complete bundle atomically: on any error no folder is left behind. */
-export async function generateBundle(net: Network, outDir: string, archId = DEFAULT_ARCH, rawParams: Record<string, unknown> = {}): Promise<Design> {
+/**
+ * Designs and writes a complete bundle atomically: on any error no folder is left behind; an
+ * existing `outDir` is replaced only if it is a bundle tritforge wrote (or `force`).
+ */
+export async function generateBundle(net: Network, outDir: string, archId = DEFAULT_ARCH, rawParams: Record<string, unknown> = {}, o: { force?: boolean } = {}): Promise<Design> {
   const design = designFor(net, archId, rawParams);
-  await writeBundle(outDir, design, net);
+  await writeBundle(outDir, design, net, o);
   return design;
 }

@@ -2,7 +2,7 @@
  * Builds the report folder: summary.md, CSV tables and SVG figures, from store records.
  * The folder is written atomically (a half-built report never replaces a good one).
  */
-import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SweepConfig } from "../sweep/config.js";
 import { expandPoints } from "../sweep/points.js";
@@ -13,7 +13,7 @@ import { gap } from "./claims.js";
 import { currentRecords } from "./current.js";
 import { accuracyVsParameters, directVsRetrained, ecrVsSize, gapVsDepth, gapVsWidth, renderSvg } from "./plots.js";
 import { toCsv, toRows, withAreaEcr, type Row } from "./rows.js";
-import { renderSummary, type SweepProgress, type SweepSettings } from "./summary.js";
+import { renderSummary, REPORT_TITLE, type SweepProgress, type SweepSettings } from "./summary.js";
 
 export function progressOf(records: readonly PointRecord[], configs: readonly SweepConfig[], legacy: ReadonlySet<string> = new Set()): SweepProgress[] {
   const sweeps = [...new Set([...configs.map((c) => c.name), ...records.map((r) => r.sweep)])].filter((s) => records.some((r) => r.sweep === s));
@@ -183,7 +183,26 @@ export interface BuiltReport {
   rows: number;
 }
 
-export async function buildReport(records: readonly PointRecord[], configs: readonly SweepConfig[], stores: string[], outDir: string): Promise<BuiltReport> {
+/**
+ * The files an existing report folder may lose or have rewritten: those its summary.md names, and
+ * its other top-level files (carried over); none when it is not a report. Sub-folders are not the
+ * report's: a folder holding one is refused.
+ */
+export function reportFiles(dir: string): string[] {
+  let md: string;
+  try {
+    md = readFileSync(join(dir, "summary.md"), "utf8");
+  } catch {
+    return [];
+  }
+  if (!md.startsWith(`# ${REPORT_TITLE}\n`)) return [];
+  // Other files at the top level are carried over into the new report (below), so none is lost.
+  const carried = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile());
+  return ["summary.md", ...new Set([...(md.match(/[A-Za-z0-9_.-]+\.(?:svg|csv)\b/g) ?? []), ...carried])];
+}
+
+/** Writes the report folder atomically; an existing `outDir` is replaced only if this tool wrote it (or `force`). */
+export async function buildReport(records: readonly PointRecord[], configs: readonly SweepConfig[], stores: string[], outDir: string, o: { force?: boolean } = {}): Promise<BuiltReport> {
   const { legacy } = currentRecords(records, configs);
   const rows = withAreaEcr(toRows(records, legacy));
   const cells = toCells(rows);
@@ -229,6 +248,6 @@ export async function buildReport(records: readonly PointRecord[], configs: read
     for (const f of existsSync(outDir) ? readdirSync(outDir) : [])
       if (!files.includes(f) && !ownFile(f, [...new Set(rows.map((r) => r.sweep))]) && statSync(join(outDir, f)).isFile()) copyFileSync(join(outDir, f), join(dir, f));
     write("summary.md", renderSummary({ settings: settingsOf(records), rows, cells, stores, progress: progressOf(records, configs, legacy), figures, tables }));
-  });
+  }, { force: o.force, declaredFiles: reportFiles });
   return { files, rows: rows.length };
 }

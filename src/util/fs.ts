@@ -122,7 +122,8 @@ function ownedFiles(dir: string): Set<string> | null {
 
 /**
  * Throws unless `abs` may be replaced: it does not exist, is an empty folder, or is a folder whose
- * marker lists every file it holds (so nothing in it was put there by someone else).
+ * marker (with the markers of sub-folders tritforge wrote, and the files `declared` names) lists
+ * every file it holds (so nothing in it was put there by someone else).
  */
 function checkReplaceable(abs: string, shown: string, declared?: (dir: string) => string[]): void {
   let st;
@@ -139,6 +140,11 @@ function checkReplaceable(abs: string, shown: string, declared?: (dir: string) =
   const listed = declared?.(abs) ?? [];
   const owned = marked ?? (listed.length ? new Set(listed) : null);
   for (const f of listed) owned?.add(f);
+  // Sub-folders written by tritforge on their own (e.g. a bundle's board/NAME/) carry their own marker.
+  for (const f of files.filter((x) => x.endsWith(`/${OWNER_MARKER}`))) {
+    const sub = f.slice(0, -OWNER_MARKER.length - 1);
+    for (const g of ownedFiles(join(abs, sub)) ?? []) owned?.add(`${sub}/${g}`);
+  }
   if (!owned) throw new TritforgeError(`refusing to replace ${shown}: it is not a folder tritforge wrote (no ${OWNER_MARKER}) ${hint}`);
   const foreign = files.find((f) => !owned.has(f));
   if (foreign) throw new TritforgeError(`refusing to replace ${shown}: it holds ${foreign}, which tritforge did not write ${hint}`);

@@ -3,13 +3,14 @@
  * and the vendor files (component.xml, vivado/, quartus/: src/vendor), built in a temporary
  * sibling and moved into place only when complete.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createHash } from "node:crypto";
 import { serializeNetwork } from "../../ir/io.js";
 import type { Network } from "../../ir/schema.js";
 import { writeDirAtomic } from "../../util/fs.js";
 import type { Design } from "../architecture.js";
+import { ESTIMATE_FILE } from "../../cost/estimate.js";
 import { renderVendorFiles } from "../../vendor/render.js";
 import { vendorDesign } from "../../vendor/manifest.js";
 
@@ -33,7 +34,25 @@ export function writeDesignFiles(dir: string, design: Design, net: Network): voi
   }
 }
 
-/** Writes the design's bundle atomically: on any error no folder is left behind. */
-export async function writeBundle(outDir: string, design: Design, net: Network): Promise<void> {
-  await writeDirAtomic(outDir, (tmp) => writeDesignFiles(tmp, design, net));
+/**
+ * The files an existing bundle's manifest says tritforge wrote (none when it holds no bundle
+ * manifest): what a bundle written before ownership markers may be replaced with.
+ */
+export function bundleFiles(dir: string): string[] {
+  try {
+    const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { format?: unknown; files?: Record<string, unknown> };
+    if (m.format !== "tritforge-hw" || typeof m.files !== "object" || m.files === null) return [];
+    const listed = Object.values(m.files).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((f): f is string => typeof f === "string");
+    return [...listed, "README.md", "manifest.json", ESTIMATE_FILE];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Writes the design's bundle atomically: on any error no folder is left behind. An existing
+ * `outDir` is replaced only if it is a bundle tritforge wrote (or `force`).
+ */
+export async function writeBundle(outDir: string, design: Design, net: Network, o: { force?: boolean } = {}): Promise<void> {
+  await writeDirAtomic(outDir, (tmp) => writeDesignFiles(tmp, design, net), { force: o.force, declaredFiles: bundleFiles });
 }
