@@ -9,6 +9,7 @@ import { saveNetwork } from "../ir/io.js";
 import { archId, describeArch, paramShapes, withData } from "../train/arch.js";
 import { DELTA_MODES, parseTrainFlags, TRAIN_DEFAULTS as D, type TrainFlags, type TrainSettings } from "../train/recipe.js";
 import { trainModel } from "../train/train-model.js";
+import { checkModelDir } from "../train/store.js";
 import { BACKEND_PREFERENCES, initBackend } from "../tf/backend.js";
 import { runCli } from "../util/cli.js";
 import { ensureWritableDir } from "../util/fs.js";
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   const out = resolve(s.out);
   ensureWritableDir(dirname(out));
   const modelDir = o.modelDir ?? join(".cache", "models", `${s.dataset.replace(/[^A-Za-z0-9_.-]+/g, "_")}-${archId(s.arch)}-s${s.seed}${s.trainLimit ? `-n${s.trainLimit}` : ""}-e${s.epochs}`);
+  checkModelDir(modelDir);
   const progress = o.progress && !o.json;
   const backendName = await initBackend(s.backend);
   if (!o.json) process.stderr.write(`train: ${describeArch(s.arch)} on ${s.dataset}, TF.js backend ${backendName}, float model in ${modelDir}\n`);

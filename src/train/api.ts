@@ -2,7 +2,6 @@
  * The programmatic entry to training: float training into a resumable model folder, then direct
  * quantization and retraining, each exported to the IR and measured with the integer model.
  */
-import { mkdirSync } from "node:fs";
 import { loadDataset, type Dataset } from "../data/datasets.js";
 import type { Network } from "../ir/schema.js";
 import { evaluateFast } from "../reference/fast.js";
@@ -11,11 +10,12 @@ import { calibrateSignalScale } from "../quant/signals.js";
 import { optimalDelta } from "../quant/uniform.js";
 import { initBackend } from "../tf/backend.js";
 import { TritforgeError } from "../util/errors.js";
+import { ensureWritableDir } from "../util/fs.js";
 import { makeRng } from "../util/rng.js";
 import { archInput, inputFeatures, paramShapes, parameterCount, weightCount, withData, type Architecture } from "./arch.js";
 import { Engine, type QuantState } from "./engine.js";
 import { accuracy, batchTensor, fit, type Samples } from "./loop.js";
-import { hasModel, loadModel, saveModel, type ModelMeta, type Params } from "./store.js";
+import { checkModelDir, hasModel, loadModel, saveModel, type ModelMeta, type Params } from "./store.js";
 
 export type { Architecture } from "./arch.js";
 
@@ -107,6 +107,7 @@ const sameConfig = (meta: ModelMeta, o: FloatTrainOptions): boolean =>
 
 export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
   checkCommon(o.epochs, "epochs");
+  checkModelDir(o.modelDir);
   let resumeFrom: ReturnType<typeof loadModel> | null = null;
   if (hasModel(o.modelDir)) {
     const m = loadModel(o.modelDir);
@@ -118,7 +119,7 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
   const d = dataset(o.dataset);
   const arch = withData(o.arch, d.shape, d.classes);
   const backend = await initBackend(o.backend ?? "auto");
-  mkdirSync(o.modelDir, { recursive: true });
+  ensureWritableDir(o.modelDir);
   const { train, validation } = splitTraining(d, o.trainLimit);
   let params: Params = initialParams(arch, o.seed);
   let meta: ModelMeta = {

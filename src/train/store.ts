@@ -1,11 +1,19 @@
 /**
- * A float model folder: model.json (architecture, training state, results) and weights.bin
+ * A float model folder: model.json (architecture, training state, results) and the weights file
  * (float32 weights then biases of every layer, in paramShapes order), plus, while training is
- * unfinished, optimizer.bin (Adam moments, kept unnormalised: m / (1 - beta1), v / (1 - beta2)) and best.bin (the weights of the best validation epoch)
- * so it can resume exactly. A finished model's weights.bin holds its best weights. Every file is
- * written atomically, model.json last.
+ * unfinished, the optimizer file (Adam moments, kept unnormalised: m / (1 - beta1), v / (1 - beta2))
+ * and the best file (the weights of the best validation epoch) so it can resume exactly. A finished
+ * model's weights file holds its best weights.
+ *
+ * A checkpoint is one atomic unit: data files are named by their content (`weights-<sha256>.bin`),
+ * written first, and model.json, written atomically last, names them with their hashes and sizes.
+ * A kill at any moment leaves model.json naming a complete earlier set (the newer files are strays,
+ * removed by the next save), so a resume rolls back to the last complete checkpoint; a data file
+ * that does not match its hash on load is refused, never mixed in. (Folders written before hashes
+ * were recorded hold weights.bin, optimizer.bin, best.bin and still load, unchecked.)
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { TritforgeError } from "../util/errors.js";
@@ -21,6 +29,9 @@ const ArchSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("ffdnn"), hidden: z.array(z.number().int().min(1)).min(1), ...dataShape }),
   z.strictObject({ kind: z.literal("cnn"), conv: z.array(z.number().int().min(1)).min(1), dense: z.array(z.number().int().min(1)), ...dataShape }),
 ]);
+
+const FileRefSchema = z.strictObject({ file: z.string().regex(/^(weights|optimizer|best)-[0-9a-f]{64}\.bin$/), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(0) });
+const FilesSchema = z.strictObject({ weights: FileRefSchema, optimizer: FileRefSchema.optional(), best: FileRefSchema.optional() });
 
 const MetaSchema = z.strictObject({
   format: z.literal("tritforge-float-model"),
@@ -40,7 +51,11 @@ const MetaSchema = z.strictObject({
   /** The remaining settings that decide the weights (absent in folders made before they were recorded). */
   settings: z.strictObject({ epochs: z.number().int(), batchSize: z.number().int(), learningRate: z.number(), patience: z.number().int() }).optional(),
   history: z.array(z.object({ loss: z.number(), trainAccuracy: z.number(), validationAccuracy: z.number().nullable(), seconds: z.number(), samplesPerSecond: z.number() })),
+  /** The data files of this checkpoint with their content hashes (absent in folders of older versions). */
+  files: FilesSchema.optional(),
 });
+type FileRef = z.infer<typeof FileRefSchema>;
+type Files = z.infer<typeof FilesSchema>;
 
 export type ModelMeta = z.infer<typeof MetaSchema>;
 export type { EpochInfo };
@@ -85,22 +100,58 @@ export interface Params {
   biases: Float32Array[];
 }
 
-/** Saves a model; `resume` (optimizer moments and best weights so far) only while training is unfinished. */
+const sha256 = (data: Uint8Array): string => createHash("sha256").update(data).digest("hex");
+const DATA_FILE = /^(weights|optimizer|best)(-[0-9a-f]{64})?\.bin$/;
+
+/** Writes one data file under its content name (unchanged content: the file is already there). */
+function putData(dir: string, kind: keyof Files, data: Uint8Array): FileRef {
+  const hash = sha256(data);
+  const file = `${kind}-${hash}.bin`;
+  const path = join(dir, file);
+  if (!existsSync(path) || statSync(path).size !== data.length) writeFileAtomic(path, data);
+  return { file, sha256: hash, bytes: data.length };
+}
+
+/** Throws a one-line error if `dir` exists and is not a folder (e.g. --model-dir naming a file). */
+export function checkModelDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new TritforgeError(`model folder ${dir} is a file, not a folder`);
+}
+
+/**
+ * Saves a checkpoint (see the top of this file); `resume` (optimizer moments and best weights so
+ * far) only while training is unfinished. The `files` of `m.meta` are replaced.
+ */
 export function saveModel(dir: string, m: FloatModel, resume: { optimizer: Float32Array[]; best: Params | null } | null): void {
-  writeFileAtomic(join(dir, "weights.bin"), pack([...m.weights, ...m.biases]));
+  checkModelDir(dir);
+  const files: Files = { weights: putData(dir, "weights", pack([...m.weights, ...m.biases])) };
   if (resume) {
-    writeFileAtomic(join(dir, "optimizer.bin"), pack(resume.optimizer));
-    if (resume.best) writeFileAtomic(join(dir, "best.bin"), pack([...resume.best.weights, ...resume.best.biases]));
-  } else {
-    rmSync(join(dir, "optimizer.bin"), { force: true });
-    rmSync(join(dir, "best.bin"), { force: true });
+    files.optimizer = putData(dir, "optimizer", pack(resume.optimizer));
+    if (resume.best) files.best = putData(dir, "best", pack([...resume.best.weights, ...resume.best.biases]));
   }
-  writeFileAtomic(join(dir, "model.json"), JSON.stringify(m.meta, null, 1) + "\n");
+  writeFileAtomic(join(dir, "model.json"), JSON.stringify({ ...m.meta, files }, null, 1) + "\n");
+  const keep = new Set(Object.values(files).map((f) => f.file));
+  for (const name of readdirSync(dir)) if (DATA_FILE.test(name) && !keep.has(name)) rmSync(join(dir, name), { force: true });
 }
 
 export const hasModel = (dir: string): boolean => existsSync(join(dir, "model.json"));
 
+/** Reads a data file, checking it against model.json's hash (a legacy folder: the fixed name, unchecked). */
+function readData(dir: string, kind: keyof Files, files: Files | undefined): Buffer | null {
+  const ref = files?.[kind];
+  if (files && !ref) return null;
+  const path = join(dir, ref?.file ?? `${kind}.bin`);
+  if (!existsSync(path)) {
+    if (ref) throw new TritforgeError(`checkpoint ${dir} is torn: ${ref.file} named by model.json is missing; remove the folder to train again`);
+    return null;
+  }
+  const buf = readFileSync(path);
+  if (ref && (buf.length !== ref.bytes || sha256(buf) !== ref.sha256))
+    throw new TritforgeError(`checkpoint ${dir} is torn or corrupt: ${ref.file} does not match the hash in model.json; remove the folder to train again`);
+  return buf;
+}
+
 export function loadModel(dir: string): FloatModel & { optimizer: Float32Array[] | null; best: Params | null } {
+  checkModelDir(dir);
   const file = join(dir, "model.json");
   if (!existsSync(file)) throw new TritforgeError(`no float model in ${dir} (model.json missing)`);
   let meta: ModelMeta;
@@ -110,12 +161,15 @@ export function loadModel(dir: string): FloatModel & { optimizer: Float32Array[]
     throw new TritforgeError(`${file} is not a tritforge float model: ${(err as Error).message.split("\n")[0]}`);
   }
   const sizes = sizesOf(meta.arch);
-  const all = unpack(readFileSync(join(dir, "weights.bin")), [...sizes.w, ...sizes.b], join(dir, "weights.bin"));
-  const optFile = join(dir, "optimizer.bin");
+  const weightsFile = join(dir, meta.files?.weights.file ?? "weights.bin");
+  const weights = readData(dir, "weights", meta.files);
+  if (!weights) throw new TritforgeError(`no weights in ${dir} (${weightsFile} missing)`);
+  const all = unpack(weights, [...sizes.w, ...sizes.b], weightsFile);
   const optSizes = sizes.w.flatMap((w, i) => [w, w, sizes.b[i]!, sizes.b[i]!]);
-  const optimizer = existsSync(optFile) ? unpack(readFileSync(optFile), optSizes, optFile) : null;
-  const bestFile = join(dir, "best.bin");
-  const bestAll = existsSync(bestFile) ? unpack(readFileSync(bestFile), [...sizes.w, ...sizes.b], bestFile) : null;
+  const opt = readData(dir, "optimizer", meta.files);
+  const optimizer = opt ? unpack(opt, optSizes, join(dir, meta.files?.optimizer?.file ?? "optimizer.bin")) : null;
+  const bestBuf = readData(dir, "best", meta.files);
+  const bestAll = bestBuf ? unpack(bestBuf, [...sizes.w, ...sizes.b], join(dir, meta.files?.best?.file ?? "best.bin")) : null;
   const best = bestAll ? { weights: bestAll.slice(0, sizes.w.length), biases: bestAll.slice(sizes.w.length) } : null;
   return { meta, weights: all.slice(0, sizes.w.length), biases: all.slice(sizes.w.length), optimizer, best };
 }
