@@ -2,7 +2,8 @@
  * A deterministic stand-in for src/train/api.ts used by the sweep tests: no TF.js, accuracies are a
  * fixed function of the architecture and precision, networks are seeded random IR of the right
  * shape. TRITFORGE_FAKE_DELAY_MS slows each call down (for the kill-and-resume test);
- * TRITFORGE_FAKE_LOG appends one line per float training to a file (to count retrainings);
+ * TRITFORGE_FAKE_LOG appends one line per float training to a file (to count retrainings), and
+ * TRITFORGE_FAKE_QUANT_LOG one line per quantization;
  * TRITFORGE_FAKE_CRASH=W makes the worker process die while quantizing a net of hidden width W.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -37,6 +38,7 @@ export async function trainFloat(o: FloatTrainOptions): Promise<FloatResult> {
 export async function quantizeAndRetrain(o: QuantOptions): Promise<QuantResult> {
   const f = JSON.parse(readFileSync(join(o.modelDir, "float.json"), "utf8")) as FloatResult & { sizes: number[] };
   await delay();
+  if (process.env.TRITFORGE_FAKE_QUANT_LOG) appendFileSync(process.env.TRITFORGE_FAKE_QUANT_LOG, `${o.name}\n`);
   if (process.env.TRITFORGE_FAKE_CRASH && f.sizes[1] === Number(process.env.TRITFORGE_FAKE_CRASH)) process.exit(9);
   const net = randomDenseNetwork({ name: o.name, seed: o.seed, sizes: f.sizes, levels: o.levels, signalBits: o.signalBits });
   // Direct quantization loses more for fewer levels and smaller nets; retraining wins most of it back.

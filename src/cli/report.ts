@@ -10,7 +10,7 @@ import { Command } from "commander";
 import { buildReport, reportFiles } from "../report/build.js";
 import { loadSweepConfig, type SweepConfig } from "../sweep/config.js";
 import { currentRecords } from "../report/current.js";
-import { mergeRecords, readStore } from "../sweep/store.js";
+import { mergeRecords, readStore, skippedLines } from "../sweep/store.js";
 import { runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
 import { checkOutputDir } from "../util/fs.js";
@@ -33,6 +33,10 @@ async function main(): Promise<void> {
   for (const s of stores) if (!existsSync(s)) throw new TritforgeError(`store ${s} does not exist`);
   const configs: SweepConfig[] = (o.configs ?? listJson("sweeps", ".json")).map(loadSweepConfig);
   const contents = stores.map(readStore);
+  contents.forEach((c, i) => {
+    const skipped = skippedLines(c);
+    if (skipped) process.stderr.write(`warning: ${stores[i]}: skipped ${skipped} corrupt line(s)\n`);
+  });
   const merged = mergeRecords(contents.map((c) => c.records));
   if (merged.records.length === 0) throw new TritforgeError(`no finished points in ${stores.join(", ")}`);
   if (merged.conflicts.length) process.stderr.write(`warning: points with differing results across stores (first kept): ${merged.conflicts.join(", ")}\n`);

@@ -14,7 +14,9 @@ import { archWeights, loadSweepConfig, describeArch } from "../sweep/config.js";
 import { expandPoints, groupByFloat, floatSpecOf, type Point } from "../sweep/points.js";
 import { runGroups } from "../sweep/pool.js";
 import { describeRecord } from "../sweep/run.js";
-import { appendRecord, finishedIds, mergeStores, readStore } from "../sweep/store.js";
+import { appendRecord, checkStoreWritable, finishedIds, mergeStores, readStore } from "../sweep/store.js";
+import { claimPoints, claimsDir, releaseClaim, type Claim } from "../sweep/claims.js";
+import { ensureWritableDir } from "../util/fs.js";
 import { DEFAULT_TRAINER_MODULE } from "../sweep/trainer.js";
 
 interface Opts {
@@ -116,23 +118,37 @@ async function main(): Promise<void> {
     todo = pending.filter((p) => want.has(p.id));
   }
   const runWorkers = o.point && !workersGiven ? 0 : workers;
+  checkStoreWritable(store);
+  ensureWritableDir(o.models);
   process.stdout.write(
     `sweep ${config.name}: ${all.length} points, ${all.length - pending.length} already in ${store}, running ${todo.length} with ${runWorkers === 0 ? "no worker processes" : `${runWorkers} worker(s)`}\n`,
   );
   const failed: string[] = [];
+  const held = new Map<string, Claim>();
   let n = 0;
   // Small networks first: an interrupted sweep has covered as many architectures as possible.
   const groups = groupByFloat(todo).sort((a, b) => archWeights(floatSpecOf(a[0]!.spec).arch) - archWeights(floatSpecOf(b[0]!.spec).arch));
   await runGroups(groups, runWorkers, { sweep: config.name, modelRoot: o.models, backend: o.backend ?? config.backend, progress: o.progress }, o.trainer, {
+    claim: async (group) => {
+      const c = await claimPoints(store, group);
+      for (const h of c.held) held.set(h.point.id, h.claim);
+      return c.claimed;
+    },
     onRecord: async (r) => {
       await appendRecord(store, r);
+      releaseClaim(store, r.id);
       process.stdout.write(`[${++n}/${todo.length}] ${describeRecord(r)}\n`);
     },
     onFailed: (id, message) => {
+      releaseClaim(store, id);
       failed.push(id);
       process.stderr.write(`point ${id} failed: ${message}\n`);
     },
   });
+  if (held.size) {
+    const holders = [...new Set([...held.values()].map((c) => `pid ${c.pid} on ${c.host}`))].join(", ");
+    process.stderr.write(`note: ${held.size} point(s) left to another sweep running them on this store (${holders}; claims in ${claimsDir(store)}/)\n`);
+  }
   if (failed.length) throw new TritforgeError(`${failed.length} point(s) failed: ${failed.join(", ")} (rerun to retry them)`);
   const left = all.length - finishedIds(readStore(store).records).size;
   process.stdout.write(`sweep ${config.name}: ${all.length - left}/${all.length} points in ${store}${left ? ` (${left} not run)` : ""}\n`);

@@ -5,17 +5,9 @@
  */
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../util/process.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function ageMs(dir: string): number {
   try {
@@ -36,7 +28,7 @@ function tryTake(dir: string): boolean {
     } catch {
       /* the owner has not written its pid yet, or died before it could */
     }
-    const stale = Number.isInteger(owner) && owner > 0 ? !alive(owner) : ageMs(dir) > 10_000;
+    const stale = Number.isInteger(owner) && owner > 0 ? !processAlive(owner) : ageMs(dir) > 10_000;
     if (stale) rmSync(dir, { recursive: true, force: true });
     return false;
   }

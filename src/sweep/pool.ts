@@ -11,6 +11,8 @@ import { loadTrainer } from "./trainer.js";
 import { runGroup, type FromWorker, type ToWorker } from "./worker.js";
 
 export interface PoolEvents {
+  /** Just before a group runs: the points of it this process may run (claimed); the rest are skipped. */
+  claim?(group: Point[]): Promise<Point[]>;
   onRecord(r: PointRecord): Promise<void>;
   onFailed(id: string, message: string): void;
 }
@@ -47,16 +49,22 @@ function spawnWorker(): ChildProcess {
 export async function runGroups(groups: Point[][], workers: number, opts: RunOptions, trainerModule: string, ev: PoolEvents): Promise<void> {
   if (workers === 0) {
     const trainer = await loadTrainer(trainerModule);
-    for (const g of groups)
+    for (const all of groups) {
+      const g = ev.claim ? await ev.claim(all) : all;
+      if (g.length === 0) continue;
       await runGroup(trainer, g, opts, async (m) => {
         if (m.type === "record") await ev.onRecord(m.record);
         else if (m.type === "failed") ev.onFailed(m.id, m.message);
       });
+    }
     return;
   }
   const queue = [...groups];
   const slot = async () => {
-    for (let g = queue.shift(); g; g = queue.shift()) await runInChild(g, opts, trainerModule, ev);
+    for (let all = queue.shift(); all; all = queue.shift()) {
+      const g = ev.claim ? await ev.claim(all) : all;
+      if (g.length) await runInChild(g, opts, trainerModule, ev);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, slot));
 }

@@ -7,7 +7,7 @@
  * Merging stores dedupes by point id; records of the same point whose deterministic content differs
  * are reported as conflicts (the first is kept), never silently dropped.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, ftruncateSync, writeSync, readSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, statSync, ftruncateSync, writeSync, readSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { TritforgeError } from "../util/errors.js";
@@ -108,10 +108,37 @@ export interface StoreContents {
   badLines: number[];
 }
 
+/** Throws a one-line error if `path` exists and is not a file (a store must be a JSON-lines file). */
+function checkStoreFile(path: string): void {
+  if (existsSync(path) && !statSync(path).isFile()) throw new TritforgeError(`store ${path} is a folder, not a JSON-lines file`);
+}
+
+/**
+ * Throws a one-line error unless records can be appended to the store (checked before any
+ * training): it is a file or missing, and its folder (which also holds its lock and claims) is writable.
+ */
+export function checkStoreWritable(path: string): void {
+  checkStoreFile(path);
+  ensureWritableDir(dirname(path));
+  if (!existsSync(path)) return;
+  try {
+    accessSync(path, constants.W_OK);
+    closeSync(openSync(path, "r+"));
+  } catch (err) {
+    throw new TritforgeError(`store ${path} is not writable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 /** Reads a store; a missing file is an empty store. Torn or invalid lines are ignored and reported. */
 export function readStore(path: string): StoreContents {
   if (!existsSync(path)) return { records: [], tornTail: false, badLines: [] };
-  const text = readFileSync(path, "utf8");
+  checkStoreFile(path);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new TritforgeError(`cannot read store ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
   const lines = text.split("\n");
   const last = lines.pop() ?? "";
   const records: PointRecord[] = [];
@@ -212,6 +239,9 @@ export function mergeStores(inputs: string[], into: string): MergeResult & { tor
   writeFileAtomic(into, m.records.map((r) => `${JSON.stringify(r)}\n`).join(""));
   return { ...m, tornInputs: contents.filter(({ c }) => c.tornTail || c.badLines.length).map(({ f }) => f) };
 }
+
+/** Lines of a store that were skipped: invalid lines and a torn last line. */
+export const skippedLines = (c: StoreContents): number => c.badLines.length + (c.tornTail ? 1 : 0);
 
 /** Ids of the finished points in a store. */
 export const finishedIds = (records: PointRecord[]): Set<string> => new Set(records.map((r) => r.id));

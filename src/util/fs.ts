@@ -25,6 +25,7 @@ import {
 import { basename, dirname, join, parse, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TritforgeError } from "./errors.js";
+import { processAlive } from "./process.js";
 
 /** The file an output folder written by writeDirAtomic carries: the files it was written with. */
 export const OWNER_MARKER = ".tritforge-owned";
@@ -152,15 +153,6 @@ function checkReplaceable(abs: string, shown: string, declared?: (dir: string) =
 
 const TMP_TAG = ".tmp-";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Removes the temporary folders of earlier runs on `abs` that were killed: `.NAME.tmp-PID-XXXX`
  * (and `.old`) whose process is gone, and the pid-less `.NAME.tmp-XXXXXX` of older versions. A
@@ -180,7 +172,7 @@ export function cleanStaleTemporaries(abs: string): string[] {
     const m = /^(?:(\d+)-[0-9a-f]+|[A-Za-z0-9]{6})(\.old)?$/.exec(name.slice(prefix.length));
     if (!m) continue;
     const pid = m[1] ? Number(m[1]) : null;
-    if (pid !== null && (pid === process.pid || alive(pid))) continue;
+    if (pid !== null && (pid === process.pid || processAlive(pid))) continue;
     const path = join(parent, name);
     if (m[2] && !existsSync(abs)) renameSync(path, abs);
     else rmSync(path, { recursive: true, force: true });
