@@ -39,6 +39,9 @@ const cases: Record<string, Case> = {
   fewer_inputs_than_lanes_stalls: { seed: 12, sizes: [2, 29, 3, 7], inputBits: 3, levels: [3, 7, 15], lanes: 16, vectors: 5 },
   three_bit_signals_P3: { seed: 13, sizes: [10, 10, 10, 10], inputBits: 2, levels: 7, signalBits: 3, lanes: 3, vectors: 6 },
   backpressure_random_stalls: { seed: 14, sizes: [12, 9, 4], inputBits: 8, levels: 3, lanes: 4, vectors: 6, stall: 40 },
+  // More than 64 lanes (the drain is a generate loop of stages; a for loop over the array failed lint there).
+  lanes_above_64_partial_groups: { seed: 15, sizes: [20, 150, 70, 10], inputBits: 8, levels: 3, lanes: 65, vectors: 3 },
+  lanes_above_64_stalls: { seed: 16, sizes: [9, 130, 6], inputBits: 5, levels: 7, lanes: 100, vectors: 3, stall: 30 },
 };
 
 describe("RTL equals the reference on every vector", () => {

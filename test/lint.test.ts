@@ -16,6 +16,10 @@ const designs = [
   { name: "mixed_p3", sizes: [13, 11, 7, 5], levels: [15, 3, 7], lanes: 3, inputBits: 4 },
   { name: "wide_lanes", sizes: [9, 5, 2], levels: [7], lanes: 64, inputBits: 8 },
   { name: "pow2_everything", sizes: [16, 16, 16], levels: [3], lanes: 16, inputBits: 8 },
+  // Every P the generator accepts (1..1024): above 64 lanes included (Verilator's loop-unroll limit).
+  { name: "p65", sizes: [20, 130, 10], levels: [3], lanes: 65, inputBits: 8 },
+  { name: "p100", sizes: [7, 100, 3], levels: [15, 3], lanes: 100, inputBits: 16 },
+  { name: "p1024", sizes: [12, 1100, 10], levels: [3], lanes: 1024, inputBits: 8 },
 ];
 
 const { conv, pool, flatten, dense } = chainLayer;
