@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TritforgeError } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
-import type { Manifest } from "../hw/bundle/manifest.js";
+import { BUNDLE_PATH_RE, IDENTIFIER_RE, type Manifest } from "../hw/bundle/manifest.js";
 import { parseStatJson, type CellStats, type SynthTarget } from "./stats.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -98,8 +98,14 @@ export function runYosysScript(tool: YosysTool, dir: string, script: string, out
   });
 }
 
-/** The Yosys script of a target; writes the statistics to stat.json (and the iCE40 netlist). */
+/**
+ * The Yosys script of a target; writes the statistics to stat.json (and the iCE40 netlist). Built
+ * only from a plain identifier and plain relative paths (checked again here: a script line is code).
+ */
 export function synthScript(target: SynthTarget, manifest: Pick<Manifest, "files" | "top">): string {
+  if (!IDENTIFIER_RE.test(manifest.top)) throw new TritforgeError(`refusing to synthesise: top ${JSON.stringify(manifest.top)} is not a plain identifier`);
+  for (const f of manifest.files.rtl)
+    if (!BUNDLE_PATH_RE.test(f)) throw new TritforgeError(`refusing to synthesise: RTL file ${JSON.stringify(f)} is not a plain relative path inside the bundle`);
   const read = manifest.files.rtl.map((f) => `read_verilog -DSYNTHESIS ${f}`).join("\n");
   const synth =
     target === "generic" ? `synth -top ${manifest.top}` : target === "ice40" ? `synth_ice40 -top ${manifest.top} -json netlist.json` : `synth_xilinx -top ${manifest.top} -family xc7`;

@@ -18,7 +18,16 @@ export const MANIFEST_VERSION = 2;
 
 const int = z.number().int().nonnegative();
 const pos = z.number().int().positive();
-const id = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a Verilog identifier");
+/** A plain Verilog identifier (what tool scripts may name as a module). */
+export const IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/**
+ * A file of the bundle: a relative path of plain names inside it (each starting with a letter,
+ * digit or _, then letters, digits, _ . -; no "..", no absolute path, no spaces or control
+ * characters), so it can be pasted into a tool script as it is.
+ */
+export const BUNDLE_PATH_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(\/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}){0,7}$/;
+const id = z.string().regex(IDENTIFIER_RE, "must be a Verilog identifier");
+const bundlePath = z.string().regex(BUNDLE_PATH_RE, "must be a relative path of plain names inside the bundle");
 
 export const PortSchema = z.strictObject({
   name: id,
@@ -66,7 +75,7 @@ export const MemorySchema = z.strictObject({
   /** Bits per word that are not constant zero (synthesis drops the rest, e.g. idle lanes). */
   usedWidth: pos,
   /** ROM image, relative to the bundle (null for RAMs and registers). */
-  file: z.string().nullable(),
+  file: bundlePath.nullable(),
   /** Style attribute the RTL puts on the memory ("block" forces block RAM); absent: left to the tool. */
   style: z.enum(["block", "distributed"]).optional(),
 });
@@ -111,10 +120,10 @@ export const ManifestSchema = z.strictObject({
   top: id,
   arch: z.strictObject({ id: z.string().min(1), params: z.record(z.string(), z.unknown()) }),
   files: z.strictObject({
-    rtl: z.array(z.string().min(1)).min(1),
-    mem: z.array(z.string().min(1)),
-    testbench: z.string().min(1),
-    network: z.string().min(1),
+    rtl: z.array(bundlePath).min(1),
+    mem: z.array(bundlePath),
+    testbench: bundlePath,
+    network: bundlePath,
   }),
   interface: InterfaceSchema,
   network: NetworkShapeSchema,
