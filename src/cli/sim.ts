@@ -112,7 +112,17 @@ async function main(): Promise<void> {
     process.stdout.write(format(summary, o.merge ? null : jobs));
     if (onnx) process.stdout.write(`  onnx       ONNX Runtime = reference on ${onnx.logits - onnx.mismatches}/${onnx.logits} logits of the integer ONNX export (${onnx.seconds.toFixed(1)} s)\n`);
   }
-  if (!summary.ok || (onnx && onnx.mismatches > 0)) process.exitCode = 1;
+  if (!summary.ok || (onnx && onnx.mismatches > 0)) {
+    const why = summary.mismatches
+      ? `RTL and reference disagree on ${summary.mismatches} integer(s) in ${summary.vectors - summary.vectorsEqual} of ${summary.vectors} vectors`
+      : summary.rtlAccuracy !== summary.referenceAccuracy
+        ? `RTL accuracy ${pct(summary.rtlAccuracy)} differs from the reference's ${pct(summary.referenceAccuracy)}`
+        : !summary.ok
+          ? `cycles differ from the manifest's prediction (latency ${summary.latency.predicted}, interval ${summary.interval.predicted})`
+          : `ONNX Runtime and the reference disagree on ${onnx!.mismatches} of ${onnx!.logits} logits`;
+    process.stderr.write(`error: ${dir}: ${why}\n`);
+    process.exitCode = 1;
+  }
 }
 
 runCli(main);

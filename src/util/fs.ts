@@ -57,7 +57,7 @@ export function writeFileAtomic(path: string, data: FileData): void {
     }
     renameSync(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     if (err instanceof TritforgeError) throw err;
     throw new TritforgeError(`cannot write ${path}: ${errCode(err)}`);
   }
@@ -208,8 +208,8 @@ export async function writeDirAtomic(target: string, build: (tmpDir: string) => 
   ensureWritableDir(parent);
   cleanStaleTemporaries(abs);
   const tmp = join(parent, `.${basename(abs)}${TMP_TAG}${process.pid}-${randomBytes(4).toString("hex")}`);
-  mkdirSync(tmp);
   try {
+    mkdirSync(tmp);
     await build(tmp);
     const files = listFiles(tmp).filter((f) => f !== OWNER_MARKER);
     writeFileSync(join(tmp, OWNER_MARKER), JSON.stringify({ writtenBy: "tritforge", files }, null, 1) + "\n");
@@ -219,10 +219,19 @@ export async function writeDirAtomic(target: string, build: (tmpDir: string) => 
     renameSync(tmp, abs);
     if (old) rmSync(old, { recursive: true, force: true });
   } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
+    removeQuietly(tmp);
     if (err instanceof Error && !(err instanceof TritforgeError) && (err as NodeJS.ErrnoException).code)
       throw new TritforgeError(`cannot write ${target}: ${errCode(err)}`);
     throw err;
+  }
+}
+
+/** Removes a temporary file or folder that may never have been created (or whose name was too long to create). */
+function removeQuietly(p: string): void {
+  try {
+    rmSync(p, { recursive: true, force: true });
+  } catch {
+    /* nothing there to remove */
   }
 }
 
