@@ -26,7 +26,8 @@ export async function timedBuild(simulator: string, bundleDir: string, m: Manife
 
 /** The cached build folder for `key`, building it with `build(tmpDir)` when absent. */
 export async function cachedBuild(simulator: string, key: string, build: (dir: string) => Promise<void>): Promise<{ dir: string; built: boolean }> {
-  const dir = join(SIM_CACHE_DIR, simulator, key);
+  // TRITFORGE_SIM_CACHE moves the cache (the fuzzer gives each run its own and empties it per case).
+  const dir = join(process.env.TRITFORGE_SIM_CACHE ?? SIM_CACHE_DIR, simulator, key);
   if (existsSync(join(dir, ".complete"))) return { dir, built: false };
   mkdirSync(dirname(dir), { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
