@@ -14,13 +14,12 @@ import { Command } from "commander";
 import { checkCase } from "../fuzz/check.js";
 import { DEFAULT_BUDGET, fuzzCase, type FuzzBudget, type FuzzCase } from "../fuzz/generate.js";
 import { shrink } from "../fuzz/shrink.js";
+import { writeReproducer } from "../fuzz/repro.js";
 import { loadState, newState, record, saveState } from "../fuzz/state.js";
-import { saveNetwork } from "../ir/io.js";
 import { simulatorNamed } from "../sim/run.js";
 import type { SimulatorName } from "../sim/simulator.js";
 import { parseIntFlag, runCli } from "../util/cli.js";
 import { TritforgeError } from "../util/errors.js";
-import { writeFileAtomic } from "../util/fs.js";
 
 interface Flags {
   count: string;
@@ -32,34 +31,6 @@ interface Flags {
   laneCycles: string;
   shrinkAttempts: string;
   progress: boolean;
-}
-
-/** Writes a reproducer: the network as an IR file (gen-rtl --model) and the case beside it. */
-function writeReproducer(dir: string, c: FuzzCase, original: FuzzCase, kind: string, message: string, simulator: string): string {
-  const base = join(dir, `fuzz-${c.seed}-${c.index}`);
-  saveNetwork(c.net, `${base}.json`);
-  const sizes = (n: FuzzCase) => [n.net.input.shape[0], ...n.net.layers.map((l) => (l.kind === "dense" ? l.outFeatures : 0))];
-  writeFileAtomic(
-    `${base}.case.json`,
-    JSON.stringify(
-      {
-        kind,
-        message,
-        network: `${base}.json`,
-        lanes: c.lanes,
-        stall: c.stall,
-        vectors: c.vectors,
-        inputs: c.inputs,
-        simulator,
-        original: { seed: original.seed, index: original.index, sizes: sizes(original), lanes: original.lanes, stall: original.stall },
-        shrunk: { sizes: sizes(c) },
-        command: `npm run gen-rtl -- --model ${base}.json --lanes ${c.lanes} --simulator ${simulator}`,
-      },
-      null,
-      1,
-    ) + "\n",
-  );
-  return `${base}.json`;
 }
 
 async function main(): Promise<void> {
