@@ -10,6 +10,7 @@ import { serializeNetwork } from "../../ir/io.js";
 import type { Network } from "../../ir/schema.js";
 import { writeDirAtomic } from "../../util/fs.js";
 import type { Design } from "../architecture.js";
+import { parseManifest } from "../bundle/manifest.js";
 import { ESTIMATE_FILE } from "../../cost/estimate.js";
 import { renderVendorFiles } from "../../vendor/render.js";
 import { vendorDesign } from "../../vendor/manifest.js";
@@ -40,10 +41,16 @@ export function writeDesignFiles(dir: string, design: Design, net: Network): voi
  */
 export function bundleFiles(dir: string): string[] {
   try {
-    const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { format?: unknown; files?: Record<string, unknown> };
-    if (m.format !== "tritforge-hw" || typeof m.files !== "object" || m.files === null) return [];
-    const listed = Object.values(m.files).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((f): f is string => typeof f === "string");
-    return [...listed, "README.md", "manifest.json", ESTIMATE_FILE];
+    const raw = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { format?: unknown; files?: Record<string, unknown> };
+    if (raw.format !== "tritforge-hw" || typeof raw.files !== "object" || raw.files === null) return [];
+    const listed = Object.values(raw.files).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((f): f is string => typeof f === "string");
+    let vendor: string[] = [];
+    try {
+      vendor = renderVendorFiles(vendorDesign(parseManifest(raw, dir)), { toolVersion: TOOL_VERSION }).map(([rel]) => rel);
+    } catch {
+      /* a manifest of another version: its own files only */
+    }
+    return [...listed, ...vendor, NETWORK_FILE, "README.md", "manifest.json", ESTIMATE_FILE];
   } catch {
     return [];
   }
