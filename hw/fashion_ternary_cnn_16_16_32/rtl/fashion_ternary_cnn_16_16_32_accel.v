@@ -502,26 +502,16 @@ module fashion_ternary_cnn_16_16_32_accel (
     endgenerate
 
     // ---------------------------------------------------------------- drain: group results, one per cycle
-    // One register per stage (a generate loop, not a for loop over an array: lint-clean for any P).
-    // At a group's end stage d takes lane d's sum; then every cycle of drain_go shifts towards stage 0.
-    wire signed [ACC_W-1:0] drain [0:P-1];
-    genvar d;
-    generate
-        for (d = 0; d < P; d = d + 1) begin : drain_stage
-            reg  signed [ACC_W-1:0] q;
-            wire signed [ACC_W-1:0] next;
-            if (d == P - 1) begin : tail
-                assign next = {ACC_W{1'b0}};
-            end else begin : body
-                assign next = drain[d + 1];
-            end
-            always @(posedge clk) begin
-                if (mac && last1 && plast1) q <= lane_out[d];
-                else if (drain_go) q <= next;
-            end
-            assign drain[d] = q;
+    reg signed [ACC_W-1:0] drain [0:P-1];
+    integer d;
+    always @(posedge clk) begin
+        if (mac && last1 && plast1) begin
+            for (d = 0; d < P; d = d + 1) drain[d] <= lane_out[d];
+        end else if (drain_go) begin
+            for (d = 0; d < P - 1; d = d + 1) drain[d] <= drain[d + 1];
+            drain[P - 1] <= {ACC_W{1'b0}};
         end
-    endgenerate
+    end
     always @(posedge clk) begin
         if (rst) begin
             drain_cnt <= {CW{1'b0}};

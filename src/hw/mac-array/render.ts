@@ -10,6 +10,9 @@ import { signExtend, zeroExtend } from "../common/verilog.js";
 import { TOOL_VERSION } from "../common/bundle.js";
 import type { LayerPlan, RtlPlan } from "./plan.js";
 
+/** Lanes up to which the drain shifts in a for loop (Verilator's default --unroll-count). */
+export const DRAIN_LOOP_MAX_LANES = 64;
+
 export interface Files {
   weightRom: string;
   biasRom: string;
@@ -126,6 +129,10 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     readAddr: walk ? "rd_addr" : "is_j",
     drainLoad: walk ? "mac && last1 && plast1" : "mac && last1",
     laneResult: walk ? "lane_out" : "lane_sum",
+    // Verilator unrolls loops of up to 64 iterations; a wider drain is a generate loop of stage
+    // registers (a for loop over the array fails lint with BLKLOOPINIT there). Up to 64 lanes the
+    // loop stays, so the designs measured and committed with it keep their bytes and estimates.
+    drainStages: plan.lanes > DRAIN_LOOP_MAX_LANES,
     groupBits: plan.groupBits,
     layerBits,
     weightAddrBits: plan.weightAddrBits,
