@@ -15,6 +15,9 @@
 // tvalid must stay high and tdata/tuser/tlast must not change; every packet has exactly 10
 // beats with tlast on the last; no beat may follow the last packet. A violation prints one
 // AXI_VIOLATION line and ends the simulation.
+// On the console it prints one line at the end: DONE <N> vectors in <cycles> cycles, or
+// TIMEOUT ..., AXI_VIOLATION ..., or ERROR <reason> (a missing +inputs/+outputs, an unreadable or
+// short input file).
 // -----------------------------------------------------------------------------
 `timescale 1ns / 1ps
 `default_nettype none
