@@ -170,6 +170,8 @@ export const ProvenanceSchema = z.strictObject({
     })
     .optional(),
   seed: int().optional(),
+  /** The command that made it (kept in the order producers write it, so a model loads and saves byte for byte). */
+  tool: oneLine(256).optional(),
   /** Accuracy of the integer model (i.e. of the hardware) on a labelled split. */
   accuracy: z
     .strictObject({
@@ -182,7 +184,6 @@ export const ProvenanceSchema = z.strictObject({
     .optional(),
   /** Further measured numbers (e.g. float and direct-quantized accuracy), by name. */
   metrics: z.record(oneLine(NAME_MAX), z.number()).optional(),
-  tool: oneLine(256).optional(),
   createdAt: oneLine(NAME_MAX).optional(),
   notes: oneLine(4096).optional(),
   recipe: RecipeSchema.optional(),
