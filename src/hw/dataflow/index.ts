@@ -14,6 +14,7 @@ import { TritforgeError } from "../../util/errors.js";
 import type { Architecture, BundleFile, Design } from "../architecture.js";
 import type { Manifest } from "../bundle/manifest.js";
 import { TOOL_VERSION } from "../common/bundle.js";
+import { readmeCommon } from "../common/readme.js";
 import { templateSet } from "../common/render.js";
 import { testbenchView } from "../common/testbench.js";
 import { estimatePlan } from "./features.js";
@@ -65,22 +66,14 @@ export function resolveFolding(net: Network, p: DataflowParams): { folding: Fold
 }
 
 function readme(plan: DfPlan, net: Network, m: Manifest): string {
-  const p = net.provenance;
-  const acc = p.accuracy ? `integer-model accuracy ${(p.accuracy.value * 100).toFixed(2)}% on ${p.accuracy.samples} ${p.dataset ?? ""} ${p.accuracy.split} samples` : "no measured accuracy";
-  const bits = (role: string) => m.memories.filter((x) => x.role === role).reduce((s, x) => s + x.bits, 0);
   const est = estimatePlan(plan);
   return render("bundle-readme", {
-    toolVersion: TOOL_VERSION,
+    ...readmeCommon(net, m),
     top: plan.top,
-    netName: net.name,
-    modelNote: p.untrained ? "UNTRAINED seeded random weights" : `${p.source}${p.dataset ? ` on ${p.dataset}` : ""}, ${acc}`,
     netSummary: netSummary(plan),
     foldSummary: foldSummary(plan),
     layers: plan.layers.map((l) => ({ name: l.name, inFeatures: l.nIn, outFeatures: l.nOut, pe: l.pe, simd: l.simd, nf: l.nf, sf: l.sf, interval: l.interval, bufferImages: l.buffer.banks })),
     lanes: plan.layers.reduce((s, l) => s + l.pe * l.simd, 0),
-    romBits: bits("weights"),
-    biasRomBits: bits("bias"),
-    activationBufferBits: bits("activations"),
     latency: m.timing.latency,
     interval: m.timing.interval,
     estLut: est.lut,

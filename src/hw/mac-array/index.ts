@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Network } from "../../ir/schema.js";
 import type { Architecture, BundleFile, Design } from "../architecture.js";
 import { TOOL_VERSION } from "../common/bundle.js";
+import { readmeCommon } from "../common/readme.js";
 import { templateSet } from "../common/render.js";
 import { testbenchView } from "../common/testbench.js";
 import type { Manifest } from "../bundle/manifest.js";
@@ -24,20 +25,12 @@ export type MacArrayParams = z.infer<typeof macArrayParams>;
 const render = templateSet(join(dirname(fileURLToPath(import.meta.url)), "templates"));
 
 function readme(plan: RtlPlan, net: Network, m: Manifest): string {
-  const p = net.provenance;
-  const acc = p.accuracy ? `integer-model accuracy ${(p.accuracy.value * 100).toFixed(2)}% on ${p.accuracy.samples} ${p.dataset ?? ""} ${p.accuracy.split} samples` : "no measured accuracy";
-  const bits = (role: string) => m.memories.filter((x) => x.role === role).reduce((s, x) => s + x.bits, 0);
   return render("bundle-readme", {
-    toolVersion: TOOL_VERSION,
+    ...readmeCommon(net, m),
     top: plan.top,
-    netName: net.name,
-    modelNote: p.untrained ? "UNTRAINED seeded random weights" : `${p.source}${p.dataset ? ` on ${p.dataset}` : ""}, ${acc}`,
     netSummary: netSummary(plan),
     lanes: plan.lanes,
-    romBits: bits("weights"),
     romCount: plan.layers.length,
-    biasRomBits: bits("bias"),
-    activationBufferBits: bits("activations"),
     latency: m.timing.latency,
     interval: m.timing.interval,
     inputBits: plan.inputBits,
