@@ -33,8 +33,8 @@ export interface DfMemoryLike {
 const zero = (): DfFeatureVector => ({ lanes: 0, tree: 0, acc: 0, drain: 0, requant: 0, select: 0, romLogic: 0, control: 0 });
 
 /** Features of one MVU with its input buffer (the solver prices layers one at a time). */
-export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "accBits" | "drainBeats" | "outWidth" | "requant" | "inBits" | "nf" | "sf" | "weightRomWidth" | "weightRomStyle" | "biasRomWidth"> & {
-  buffer: { chunks: number; collectBeats: number; producerWidth: number; valueBits: number; width: number; depth: number };
+export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "accBits" | "drainBeats" | "outWidth" | "requant" | "inBits" | "nf" | "sf" | "weightRomWidth" | "weightRomStyle" | "biasRomWidth" | "window"> & {
+  buffer: { chunks: number; collectBeats: number; producerWidth: number; valueBits: number; width: number; depth: number; copies: number };
 }): DfFeatureVector {
   const f = zero();
   f.lanes = l.pe * l.simd * l.tree[0]!.width;
@@ -47,10 +47,17 @@ export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "acc
   for (const m of [
     { kind: "rom" as const, depth: l.nf * l.sf, width: l.weightRomWidth, copies: l.pe, style: l.weightRomStyle },
     { kind: "rom" as const, depth: l.nf, width: l.biasRomWidth, copies: 1 },
-    { kind: "ram" as const, depth: b.depth, width: b.width, copies: 1 },
+    { kind: "ram" as const, depth: b.depth, width: b.width, copies: b.copies },
   ])
     f.romLogic += m.copies * logicBits(m);
   f.control = 1;
+  // A conv layer (not in the calibration set): the padding masks of its buffer copies count as
+  // selection, the running maxima of pooling as accumulator bits, the window generator as a unit.
+  if (l.window) {
+    f.select += b.copies * b.width;
+    if (l.window.poolSize > 1) f.acc += l.pe * l.accBits;
+    f.control += 1;
+  }
   return f;
 }
 
@@ -126,7 +133,7 @@ export function estimatePlan(plan: DfPlan, c: DfCoefficients = DF_COEFFICIENTS):
   const f = planFeatures(plan);
   const mems: DfMemoryLike[] = [];
   for (const l of plan.layers) {
-    mems.push({ kind: "ram", depth: l.buffer.depth, width: l.buffer.width, style: l.buffer.style });
+    for (let c = 0; c < l.buffer.copies; c++) mems.push({ kind: "ram", depth: l.buffer.depth, width: l.buffer.width, style: l.buffer.style });
     for (let p = 0; p < l.pe; p++) mems.push({ kind: "rom", depth: l.weightRomDepth, width: l.weightRomWidth, style: l.weightRomStyle });
     mems.push({ kind: "rom", depth: l.nf, width: l.biasRomWidth });
   }

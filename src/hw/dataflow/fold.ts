@@ -43,6 +43,21 @@ export function divisors(n: number): number[] {
   return [...lo, ...hi];
 }
 
+/** SIMD values a conv layer can take: divisors of C_in, and C_in times a divisor of K^2. */
+export function convSimdChoices(kernel: number, channels: number): number[] {
+  const set = new Set<number>(divisors(channels));
+  for (const m of divisors(kernel * kernel)) set.add(m * channels);
+  return [...set].sort((a, b) => a - b);
+}
+
+/** Why `simd` cannot read a K x K x C_in window (null when it can). */
+export function convSimdIssue(simd: number, kernel: number, channels: number): string | null {
+  if (convSimdChoices(kernel, channels).includes(simd)) return null;
+  const window = `${kernel}x${kernel}x${channels}`;
+  if ((kernel * kernel * channels) % simd !== 0) return `SIMD ${simd} does not divide the ${kernel * kernel * channels} inputs of a ${window} window`;
+  return `SIMD ${simd} would split an input pixel (${channels} channel(s)) across two reads of the ${window} window`;
+}
+
 const listDivisors = (n: number): string => {
   const d = divisors(n);
   return d.length <= 12 ? d.join(", ") : `${d.slice(0, 10).join(", ")}, ..., ${n}`;
@@ -50,8 +65,11 @@ const listDivisors = (n: number): string => {
 
 export interface FoldTarget {
   name: string;
+  /** Inputs per output value (a conv layer: K x K x C_in) and outputs (output channels). */
   nIn: number;
   nOut: number;
+  /** A conv layer's window (its SIMD reads whole pixels or parts of one; its producer writes whole pixels). */
+  window?: { kernel: number; channels: number } | null;
 }
 
 /** Throws a one-line error naming the first layer whose folding cannot be built. */
@@ -62,6 +80,11 @@ export function checkFolding(f: Folding, layers: FoldTarget[], inputFeatures: nu
   if (f.inputPerBeat > inputFeatures) throw new TritforgeError(`input values per beat ${f.inputPerBeat} is beyond the ${inputFeatures} input values of an image`);
   if (inputFeatures % f.inputPerBeat !== 0)
     throw new TritforgeError(`input values per beat ${f.inputPerBeat} does not divide the ${inputFeatures} input values (choose one of ${listDivisors(inputFeatures)})`);
+  const first = layers[0]!;
+  if (first.window && first.window.channels % f.inputPerBeat !== 0)
+    throw new TritforgeError(
+      `input values per beat ${f.inputPerBeat} does not divide the ${first.window.channels} channel(s) of an input pixel: layer 0 (${first.name}) is a conv layer and its buffer holds whole pixels (choose one of ${listDivisors(first.window.channels)})`,
+    );
   f.layers.forEach((lf, i) => {
     const l = layers[i]!;
     const at = `layer ${i} (${l.name})`;
@@ -69,6 +92,11 @@ export function checkFolding(f: Folding, layers: FoldTarget[], inputFeatures: nu
       if (!Number.isInteger(v) || v < 1) throw new TritforgeError(`${at}: ${what} must be a whole number >= 1, got ${v}`);
     if (lf.pe > l.nOut) throw new TritforgeError(`${at}: PE ${lf.pe} is beyond the layer's ${l.nOut} outputs`);
     if (l.nOut % lf.pe !== 0) throw new TritforgeError(`${at}: PE ${lf.pe} does not divide the layer's ${l.nOut} outputs (choose one of ${listDivisors(l.nOut)})`);
+    if (l.window) {
+      const why = convSimdIssue(lf.simd, l.window.kernel, l.window.channels);
+      if (why) throw new TritforgeError(`${at}: ${why} (choose one of ${convSimdChoices(l.window.kernel, l.window.channels).join(", ")})`);
+      return;
+    }
     if (lf.simd > l.nIn) throw new TritforgeError(`${at}: SIMD ${lf.simd} is beyond the layer's ${l.nIn} inputs`);
     if (l.nIn % lf.simd !== 0) throw new TritforgeError(`${at}: SIMD ${lf.simd} does not divide the layer's ${l.nIn} inputs (choose one of ${listDivisors(l.nIn)})`);
   });

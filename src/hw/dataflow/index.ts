@@ -17,6 +17,7 @@ import { TOOL_VERSION } from "../common/bundle.js";
 import { readmeCommon } from "../common/readme.js";
 import { templateSet } from "../common/render.js";
 import { testbenchView } from "../common/testbench.js";
+import { lowerNetwork } from "../lower/lower.js";
 import { estimatePlan } from "./features.js";
 import { FoldingSchema, type Folding, type FoldingFile } from "./fold.js";
 import { predictSchedule } from "./cycles.js";
@@ -114,8 +115,8 @@ export const dataflow: Architecture<DataflowParams> = {
   summary: "layer-pipelined, one PE x SIMD matrix-vector unit per layer, images overlap (fast; params: fold | targetInterval | targetFps+clockMHz | maxLuts, inputPerBeat)",
   params: dataflowParams as unknown as z.ZodType<DataflowParams>,
   unsupported: (net) => {
-    const bad = analyze(net).find((i) => i.layer.kind !== "dense" && !(i.layer.kind === "flatten" && i.index === 0));
-    return bad ? `the dataflow architecture builds dense networks only so far; layer ${bad.index} ("${bad.layer.name}") is ${bad.layer.kind}` : null;
+    const lowered = lowerNetwork(net);
+    return lowered.ok ? null : lowered.refusal;
   },
   build: (net, params) => {
     const { plan, solver } = planFor(net, params);

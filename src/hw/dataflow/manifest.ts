@@ -8,6 +8,7 @@ import { planFeatures, type DfEstimate } from "./features.js";
 import { foldingFile } from "./fold.js";
 import { biasRomFile, weightRomFile } from "./mem.js";
 import type { DfPlan } from "./plan.js";
+import type { WindowPlan } from "./window.js";
 
 export const ARCH_ID = "dataflow";
 
@@ -21,7 +22,10 @@ function memories(plan: DfPlan): ManifestMemory[] {
   const out: ManifestMemory[] = [];
   for (const l of plan.layers) {
     const b = l.buffer;
-    out.push({ name: `buf_l${l.index}`, kind: "ram", role: "activations", layer: l.index, depth: b.depth, width: b.width, bits: b.depth * b.width, usedWidth: b.width, file: null, style: b.style });
+    for (let c = 0; c < b.copies; c++) {
+      const name = b.copies > 1 ? `buf_l${l.index}_c${c}` : `buf_l${l.index}`;
+      out.push({ name, kind: "ram", role: "activations", layer: l.index, depth: b.depth, width: b.width, bits: b.depth * b.width, usedWidth: b.width, file: null, style: b.style });
+    }
     for (let p = 0; p < l.pe; p++)
       out.push({ name: `wrom_l${l.index}_pe${p}`, kind: "rom", role: "weights", layer: l.index, depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, usedWidth: l.weightRomWidth, file: `mem/${weightRomFile(plan, l, p)}`, ...(l.weightRomStyle === "block" ? { style: "block" as const } : {}) });
     out.push({ name: `brom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.nf, width: l.biasRomWidth, bits: l.nf * l.biasRomWidth, usedWidth: l.biasRomWidth, file: `mem/${biasRomFile(plan, l)}` });
@@ -30,6 +34,18 @@ function memories(plan: DfPlan): ManifestMemory[] {
   out.push({ name: "obuf", kind: "ram", role: "logits", layer: null, depth: ob.depth, width: ob.width, bits: ob.depth * ob.width, usedWidth: ob.width, file: null, style: "distributed" });
   return out;
 }
+
+/** A conv layer's sliding window and pooling as the generator walks them. */
+const windowStructure = (w: WindowPlan) => ({
+  input: [w.height, w.width, w.channels],
+  kernel: w.kernel,
+  padding: w.padding,
+  output: [w.outHeight, w.outWidth],
+  pool: w.pooled ? { size: w.poolSize, stride: w.poolStride, output: [w.gridHeight, w.gridWidth] } : null,
+  pixelsComputed: w.visited,
+  bufferCopies: w.copies,
+  chunksPerPixel: w.chunks,
+});
 
 /** What the solver aimed at and predicted (absent for an explicit folding). */
 export interface SolverRecord {
@@ -89,6 +105,7 @@ export function buildManifest(plan: DfPlan, net: Network, solver: SolverRecord |
         outWidth: l.outWidth,
         bufferImages: l.buffer.banks,
         biasBits: l.biasBits,
+        ...(l.window ? { window: windowStructure(l.window) } : {}),
         requant: l.requant ? { multiplier: l.requant.multiplier, shift: l.requant.shift, csdTerms: l.requant.terms.length, productBits: l.requant.productBits } : null,
       })),
       solver,

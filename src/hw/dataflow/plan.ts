@@ -14,11 +14,14 @@
  * started image never waits: this makes latency and interval exact (cycles.ts).
  */
 import { analyze, isWeightInfo, unsignedBits, signedBits, weightBits, type WeightLayerInfo } from "../../ir/analyze.js";
-import type { DenseLayer, Network } from "../../ir/schema.js";
+import type { Network, WeightLayer } from "../../ir/schema.js";
 import { TritforgeError } from "../../util/errors.js";
 import { mapMemory, XILINX_MEMORY, XILINX_LUTRAM_SDP, type MemoryKind } from "../../cost/memory.js";
 import { planRequant, type RequantPlan } from "../common/requant.js";
-import { checkFolding, type Folding } from "./fold.js";
+import { checkFolding, type Folding, type FoldTarget } from "./fold.js";
+import { lowerNetwork } from "../lower/lower.js";
+import type { LoweredStage } from "../lower/types.js";
+import { planWindow, type WindowPlan } from "./window.js";
 
 export type MemStyle = "block" | "distributed";
 
@@ -41,6 +44,8 @@ export interface BufferPlan {
   addrBits: number;
   bankBits: number;
   style: MemStyle;
+  /** Identical copies (one read port each): a conv layer reading several pixels per cycle. */
+  copies: number;
 }
 
 export interface TreeLevel {
@@ -53,15 +58,18 @@ export interface TreeLevel {
 export interface DfLayerPlan {
   index: number;
   name: string;
-  layer: DenseLayer;
+  layer: WeightLayer;
+  /** Inputs per output value (a conv layer: its K x K x C_in window) and output channels. */
   nIn: number;
   nOut: number;
+  /** The sliding-window generator and pooling of a conv2d layer (null: dense). */
+  window: WindowPlan | null;
   pe: number;
   simd: number;
   /** Neuron folds NF = N_out / PE and synapse folds SF = N_in / SIMD. */
   nf: number;
   sf: number;
-  /** Cycles the MVU is busy per image: NF * SF. */
+  /** Cycles the MVU is busy per image: NF * SF (a conv layer: times the conv pixels it computes). */
   interval: number;
   inBits: number;
   levels: number;
@@ -154,6 +162,29 @@ function buffer(producerWidth: number, readWidth: number, values: number, valueB
     addrBits: addrBitsFor(depth),
     bankBits: addrBitsFor(banks),
     style: memStyle("ram", depth, width),
+    copies: 1,
+  };
+}
+
+/** A conv layer's image buffer: one pixel (C_in values) per word, in `copies` copies. */
+function windowBuffer(producerWidth: number, w: WindowPlan, valueBits: number, banks: number): BufferPlan {
+  const wordsPerImage = w.height * w.width;
+  const depth = banks * wordsPerImage;
+  const width = w.channels * valueBits;
+  return {
+    producerWidth,
+    wordValues: w.channels,
+    wordsPerImage,
+    collectBeats: w.channels / producerWidth,
+    chunks: w.chunks,
+    banks,
+    depth,
+    valueBits,
+    width,
+    addrBits: addrBitsFor(depth),
+    bankBits: addrBitsFor(banks),
+    style: memStyle("ram", depth, width),
+    copies: w.copies,
   };
 }
 
@@ -189,12 +220,13 @@ function treeLevels(simd: number, laneMax: number): TreeLevel[] {
 }
 
 /** One MVU's plan without its input buffer (which depends on its neighbours and the pipeline's interval). */
-export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd: number, isLast: boolean) {
-  const layer = info.layer as DenseLayer;
-  const nIn = layer.inFeatures;
-  const nOut = layer.outFeatures;
+export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd: number, isLast: boolean, stage?: LoweredStage) {
+  const layer = info.layer;
+  const nIn = info.fanIn;
+  const nOut = layer.kind === "dense" ? layer.outFeatures : layer.outChannels;
   const nf = nOut / pe;
   const sf = nIn / simd;
+  const window = layer.kind === "conv2d" && stage ? planWindow(stage, simd) : null;
   const laneMax = info.k * (2 ** info.inBits - 1);
   const biasAdj = layer.bias.map((b, o) => {
     let neg = 0;
@@ -211,11 +243,12 @@ export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd
     layer,
     nIn,
     nOut,
+    window,
     pe,
     simd,
     nf,
     sf,
-    interval: nf * sf,
+    interval: (window ? window.visited : 1) * nf * sf,
     inBits: info.inBits,
     levels: layer.levels,
     weightBits: wb,
@@ -241,32 +274,33 @@ export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd
   };
 }
 
+/** A conv layer's buffer as `planDataflow` builds it (exported for the solver's per-layer pricing). */
+export const windowBufferFor = (producerWidth: number, w: WindowPlan, valueBits: number, banks: number): BufferPlan => windowBuffer(producerWidth, w, valueBits, banks);
+
 /** A buffer as `planDataflow` builds it (exported for the solver's per-layer pricing). */
 export const bufferFor = (producerWidth: number, readWidth: number, values: number, valueBits: number, banks: number): BufferPlan =>
   buffer(producerWidth, readWidth, values, valueBits, banks);
 
 /** Computes the dataflow plan, or throws a one-line error if the network or folding cannot be built. */
 export function planDataflow(net: Network, folding: Folding): DfPlan {
-  const infos = analyze(net);
-  const unsupported = infos.find((i) => i.layer.kind !== "dense" && !(i.layer.kind === "flatten" && i.index === 0));
-  if (unsupported)
-    throw new TritforgeError(`the dataflow architecture supports dense networks only so far; layer ${unsupported.index} ("${unsupported.layer.name}") is ${unsupported.layer.kind}`);
-  const weightLayers = infos.filter(isWeightInfo) as WeightLayerInfo[];
+  const lowered = lowerNetwork(net);
+  if (!lowered.ok) throw new TritforgeError(lowered.refusal);
+  const stages = lowered.network.stages;
+  const weightLayers = analyze(net).filter(isWeightInfo) as WeightLayerInfo[];
   const inputFeatures = net.input.shape.reduce((a, b) => a * b, 1);
-  checkFolding(
-    folding,
-    weightLayers.map((i) => ({ name: i.layer.name, nIn: (i.layer as DenseLayer).inFeatures, nOut: (i.layer as DenseLayer).outFeatures })),
-    inputFeatures,
-  );
+  checkFolding(folding, foldTargets(stages), inputFeatures);
   const inputBeats = inputFeatures / folding.inputPerBeat;
-  const partial = weightLayers.map((info, index) => planLayer(info, index, folding.layers[index]!.pe, folding.layers[index]!.simd, index === weightLayers.length - 1));
+  const partial = weightLayers.map((info, index) =>
+    planLayer(info, index, folding.layers[index]!.pe, folding.layers[index]!.simd, index === weightLayers.length - 1, stages[index]),
+  );
   const last = partial[partial.length - 1]!;
-  const classes = last.nOut;
+  const classes = lowered.network.classes;
   const interval = Math.max(inputBeats, classes, ...partial.map((l) => l.interval));
   const layers: DfLayerPlan[] = partial.map(({ logitBits: _unused, ...l }, i) => {
     const prev = partial[i - 1];
     const banks = prev ? banksFor(prev.interval + prev.drainDelay - 1 + l.interval, interval, Math.max(prev.interval, l.interval) === interval) : 2;
-    return { ...l, buffer: buffer(prev ? prev.outWidth : folding.inputPerBeat, l.simd, l.nIn, l.inBits, banks) };
+    const producer = prev ? prev.outWidth : folding.inputPerBeat;
+    return { ...l, buffer: l.window ? windowBuffer(producer, l.window, l.inBits, banks) : buffer(producer, l.simd, l.nIn, l.inBits, banks) };
   });
   const outBanks = banksFor(last.interval + last.drainDelay - 1 + classes, interval, Math.max(last.interval, classes) === interval);
   const output: OutputPlan = {
@@ -279,3 +313,12 @@ export function planDataflow(net: Network, folding: Folding): DfPlan {
   const latency = inputBeats + layers.reduce((s, l) => s + l.interval + l.drainDelay - 1, 0) + classes;
   return { name: net.name, top: `${net.name.toLowerCase()}_dataflow`, folding, inputFeatures, inputBits: net.input.bits, inputBeats, layers, output, interval, latency };
 }
+
+/** What checkFolding needs of each lowered stage (conv layers: the window a SIMD chunk reads, the pixel the producer writes). */
+export const foldTargets = (stages: LoweredStage[]): FoldTarget[] =>
+  stages.map((s) => ({
+    name: s.name,
+    nIn: s.fanIn,
+    nOut: s.outChannels,
+    window: s.source === "conv2d" ? { kernel: s.window.kernel, channels: s.window.input.channels } : null,
+  }));

@@ -11,6 +11,69 @@ import { portDecls } from "../common/testbench.js";
 import { signExtend, zeroExtend } from "../common/verilog.js";
 import { biasRomFile, weightRomFile } from "./mem.js";
 import { addrBitsFor, type BufferPlan, type DfLayerPlan, type DfPlan } from "./plan.js";
+import { positionBounds, type WindowPlan } from "./window.js";
+
+/** A constant of `bits` bits (values taken modulo 2^bits, e.g. negative address offsets). */
+const konst = (bits: number, v: number): string => `${bits}'d${((v % 2 ** bits) + 2 ** bits) % 2 ** bits}`;
+
+/**
+ * One per-group constant of a window position: a literal when every group has the same value, else
+ * a wire array indexed by the group counter (declared through `tables`).
+ */
+function groupValue(name: string, bits: number, values: number[], index: string, tables: Array<{ name: string; width: number; last: number; values: string[] }>): string {
+  if (values.every((v) => v === values[0])) return konst(bits, values[0]!);
+  tables.push({ name, width: bits, last: values.length - 1, values: values.map((v) => konst(bits, v)) });
+  return `${name}[${index}]`;
+}
+
+/** View of a conv layer's sliding-window generator (templates/df-window.v.hbs). */
+function windowView(l: DfLayerPlan, w: WindowPlan, idx: string) {
+  const b = l.buffer;
+  const hasPool = w.poolSize > 1;
+  const maxOy = (w.gridHeight - 1) * w.poolStride + w.poolSize - 1;
+  const maxOx = (w.gridWidth - 1) * w.poolStride + w.poolSize - 1;
+  const bounds = w.positions.map((row) => row.map((pos) => positionBounds(w, pos)));
+  const all = bounds.flat();
+  const yBits = unsignedBits(Math.max(1, maxOy, w.poolStride, ...all.map((c) => Math.max(c.yLo, c.yHi))));
+  const xBits = unsignedBits(Math.max(1, maxOx, w.poolStride, ...all.map((c) => Math.max(c.xLo, c.xHi))));
+  const q = w.chunks > 1 ? `q_${idx}` : `sf_${idx}`;
+  const A = b.addrBits;
+  const copyList = Array.from({ length: w.copies }, (_, t) => {
+    const tables: Array<{ name: string; width: number; last: number; values: string[] }> = [];
+    const col = bounds.map((row) => row[t]!);
+    const terms: string[] = [];
+    if (col.some((c) => c.yLo > 0)) terms.push(`(oy_${idx} >= ${groupValue(`ylo_${idx}_c${t}`, yBits, col.map((c) => c.yLo), q, tables)})`);
+    if (col.some((c) => c.yHi <= maxOy)) terms.push(`(oy_${idx} < ${groupValue(`yhi_${idx}_c${t}`, yBits, col.map((c) => c.yHi), q, tables)})`);
+    if (col.some((c) => c.xLo > 0)) terms.push(`(ox_${idx} >= ${groupValue(`xlo_${idx}_c${t}`, xBits, col.map((c) => c.xLo), q, tables)})`);
+    if (col.some((c) => c.xHi <= maxOx)) terms.push(`(ox_${idx} < ${groupValue(`xhi_${idx}_c${t}`, xBits, col.map((c) => c.xHi), q, tables)})`);
+    const offset = groupValue(`off_${idx}_c${t}`, A, col.map((c) => c.offset), q, tables);
+    return { copy: t, bufName: w.copies > 1 ? `buf_${idx}_c${t}` : `buf_${idx}`, tables, valid: terms.length ? terms.join(" && ") : "1'b1", offset };
+  });
+  const dxAddr = xBits <= A ? zeroExtend(`dx_${idx}`, xBits, A) : `dx_${idx}[${A - 1}:0]`;
+  const masked = (t: number) => `(ok1_${idx}_c${t} ? buf_q_${idx}_c${t} : ${b.width}'d0)`;
+  return {
+    ...w,
+    hasPool,
+    hasChunks: w.chunks > 1,
+    qBits: addrBitsFor(w.groups),
+    yBits,
+    xBits,
+    lastDx: hasPool ? `(dx_${idx} == ${xBits}'d${w.poolSize - 1})` : "1'b1",
+    lastWin: hasPool ? `last_dx_${idx} && (dy_${idx} == ${yBits}'d${w.poolSize - 1})` : "1'b1",
+    lastXb: (w.gridWidth - 1) * w.poolStride,
+    lastYb: (w.gridHeight - 1) * w.poolStride,
+    poolStrideX: konst(xBits, w.poolStride),
+    poolStrideY: konst(yBits, w.poolStride),
+    poolStrideA: konst(A, w.poolStride),
+    widthA: konst(A, w.width),
+    rowStepA: konst(A, w.poolStride * w.width),
+    oyExpr: hasPool ? `yb_${idx} + dy_${idx}` : `yb_${idx}`,
+    oxExpr: hasPool ? `xb_${idx} + dx_${idx}` : `xb_${idx}`,
+    pixExpr: hasPool ? `pixb_${idx} + dyw_${idx} + ${dxAddr}` : `pixb_${idx}`,
+    copyList,
+    x1Expr: w.copies > 1 ? `{ ${Array.from({ length: w.copies }, (_, t) => masked(w.copies - 1 - t)).join(", ")} }` : masked(0),
+  };
+}
 
 function bufferView(b: BufferPlan, idx: string) {
   const beatBits = b.producerWidth * b.valueBits;
@@ -84,7 +147,9 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
   const src = `dr_${idx}[${gr}*${l.accBits} +: ${l.accBits}]`;
   const srcMsb = `dr_${idx}[${gr}*${l.accBits} + ${l.accBits - 1}]`;
   const next = plan.layers[i + 1];
-  const genvars = [l.buffer.chunks > 1 ? "gc" : "", "gp", "gs", tree.some((t) => t.pairs > 0) ? "gj" : "", "gr"].filter(Boolean).map((g) => `${g}_${idx}`).join(", ");
+  const win = l.window ? windowView(l, l.window, idx) : null;
+  const pooled = win !== null && win.hasPool;
+  const genvars = [l.buffer.chunks > 1 ? "gc" : "", "gp", "gs", tree.some((t) => t.pairs > 0) ? "gj" : "", pooled ? "gm" : "", "gr"].filter(Boolean).map((g) => `${g}_${idx}`).join(", ");
   return {
     index: i,
     genvars,
@@ -99,6 +164,10 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
     sf: l.sf,
     interval: l.interval,
     buf: bufferView(l.buffer, idx),
+    win,
+    pool: pooled ? { size: l.window!.poolSize, stride: l.window!.poolStride } : null,
+    drainFire: pooled ? `v1_${idx} && last1_${idx} && plast1_${idx}` : `v1_${idx} && last1_${idx}`,
+    drainSrc: pooled ? `pres_${idx}` : `res_${idx}`,
     nfBits: l.nfBits,
     sfBits: l.sfBits,
     lastNf: l.nf - 1,

@@ -11,9 +11,11 @@
 import { analyze, isWeightInfo, type WeightLayerInfo } from "../../ir/analyze.js";
 import type { Network } from "../../ir/schema.js";
 import { TritforgeError } from "../../util/errors.js";
-import { divisors, type Folding, type LayerFold } from "./fold.js";
+import { convSimdChoices, divisors, type Folding, type LayerFold } from "./fold.js";
 import { DF_COEFFICIENTS, layerFeatures, predictDf, estimatePlan, type DfCoefficients, type DfEstimate } from "./features.js";
-import { bufferFor, planDataflow, planLayer, type DfPlan } from "./plan.js";
+import { bufferFor, planDataflow, planLayer, windowBufferFor, type DfPlan } from "./plan.js";
+import { lowerNetwork } from "../lower/lower.js";
+import type { LoweredStage } from "../lower/types.js";
 
 export type SolverTarget = { kind: "interval"; cycles: number } | { kind: "fps"; fps: number; clockMHz: number } | { kind: "luts"; luts: number };
 
@@ -33,13 +35,17 @@ interface Candidate {
   lanes: number;
 }
 
-function layerCandidates(info: WeightLayerInfo, index: number, isLast: boolean, c: DfCoefficients): Candidate[] {
-  const { inFeatures: nIn, outFeatures: nOut } = info.layer as { inFeatures: number; outFeatures: number };
+function layerCandidates(info: WeightLayerInfo, stage: LoweredStage, index: number, isLast: boolean, c: DfCoefficients): Candidate[] {
+  const nIn = stage.fanIn;
+  const nOut = stage.outChannels;
+  const conv = stage.source === "conv2d";
+  const simds = conv ? convSimdChoices(stage.window.kernel, stage.window.input.channels) : divisors(nIn);
   const out: Candidate[] = [];
   for (const pe of divisors(nOut))
-    for (const simd of divisors(nIn)) {
-      const l = planLayer(info, index, pe, simd, isLast);
-      const f = layerFeatures({ ...l, buffer: bufferFor(simd, simd, nIn, info.inBits, 2) });
+    for (const simd of simds) {
+      const l = planLayer(info, index, pe, simd, isLast, stage);
+      const buffer = l.window ? windowBufferFor(1, l.window, info.inBits, 2) : bufferFor(simd, simd, nIn, info.inBits, 2);
+      const f = layerFeatures({ ...l, buffer });
       out.push({ fold: { pe, simd }, interval: l.interval, lut: predictDf(f, c.lut), lanes: pe * simd });
     }
   return out;
@@ -49,33 +55,46 @@ const better = (a: Candidate, b: Candidate): boolean => a.lut < b.lut - 1e-9 || 
 
 interface Prepared {
   infos: WeightLayerInfo[];
+  /** Input values per beat the first layer allows (a conv layer: divisors of its input channels). */
+  inputWidths: number[];
   inputFeatures: number;
   classes: number;
   candidates: Candidate[][];
 }
 
 function prepare(net: Network, c: DfCoefficients): Prepared {
+  const lowered = lowerNetwork(net);
+  if (!lowered.ok) throw new TritforgeError(lowered.refusal);
+  const stages = lowered.network.stages;
   const infos = analyze(net).filter(isWeightInfo) as WeightLayerInfo[];
-  if (infos.some((i) => i.layer.kind !== "dense")) throw new TritforgeError("the folding solver supports dense networks only so far");
-  const last = infos[infos.length - 1]!.layer as { outFeatures: number };
+  const inputFeatures = net.input.shape.reduce((a, b) => a * b, 1);
+  const first = stages[0]!;
   return {
     infos,
-    inputFeatures: net.input.shape.reduce((a, b) => a * b, 1),
-    classes: last.outFeatures,
-    candidates: infos.map((info, i) => layerCandidates(info, i, i === infos.length - 1, c)),
+    inputWidths: divisors(first.source === "conv2d" ? first.window.input.channels : inputFeatures),
+    inputFeatures,
+    classes: lowered.network.classes,
+    candidates: infos.map((info, i) => layerCandidates(info, stages[i]!, i, i === infos.length - 1, c)),
   };
 }
 
 function foldingFor(p: Prepared, T: number, inputPerBeat: number | undefined): Folding {
   if (T < p.classes) throw new TritforgeError(`target interval ${T} cycles cannot be met: the output port sends ${p.classes} logits one per beat, so the interval is at least ${p.classes}`);
   let k = inputPerBeat;
-  if (k === undefined) k = divisors(p.inputFeatures).find((d) => p.inputFeatures / d <= T)!;
-  else if (p.inputFeatures / k > T)
+  if (k === undefined) {
+    k = p.inputWidths.find((d) => p.inputFeatures / d <= T);
+    if (k === undefined)
+      throw new TritforgeError(`target interval ${T} cycles cannot be met: the input port takes at least ${p.inputFeatures / p.inputWidths[p.inputWidths.length - 1]!} beats per image (a conv first layer reads whole pixels)`);
+  } else if (p.inputFeatures / k > T)
     throw new TritforgeError(`target interval ${T} cycles cannot be met: ${p.inputFeatures / k} input beats of ${k} value(s) per image take longer (raise --input-per-beat)`);
-  const layers = p.candidates.map((cands) => {
+  const layers = p.candidates.map((cands, i) => {
     let best: Candidate | null = null;
     for (const cand of cands) if (cand.interval <= T && (!best || better(cand, best))) best = cand;
-    return best!.fold;
+    if (!best) {
+      const fastest = Math.min(...cands.map((x) => x.interval));
+      throw new TritforgeError(`target interval ${T} cycles cannot be met: layer ${i} (${p.infos[i]!.layer.name}) takes at least ${fastest} cycles per image at its most parallel folding`);
+    }
+    return best.fold;
   });
   return { inputPerBeat: k, layers };
 }
@@ -88,11 +107,8 @@ function solution(net: Network, folding: Folding, T: number, c: DfCoefficients):
 /** Every interval some stage can take (the only values at which the cheapest folding changes). */
 function candidateIntervals(p: Prepared): number[] {
   const set = new Set<number>([p.classes]);
-  p.infos.forEach((info) => {
-    const l = info.layer as { inFeatures: number; outFeatures: number };
-    for (const a of divisors(l.outFeatures)) for (const b of divisors(l.inFeatures)) set.add(a * b);
-  });
-  for (const d of divisors(p.inputFeatures)) set.add(d);
+  for (const cands of p.candidates) for (const c of cands) set.add(c.interval);
+  for (const d of p.inputWidths) set.add(p.inputFeatures / d);
   return [...set].filter((t) => t >= p.classes).sort((a, b) => a - b);
 }
 
