@@ -11,27 +11,15 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomDenseNetwork, randomInputs, type RandomDenseOptions } from "../src/ir/random.js";
 import { generateBundle } from "../src/hw/registry.js";
-import { divisors, type Folding } from "../src/hw/dataflow/fold.js";
+import type { Folding } from "../src/hw/dataflow/fold.js";
 import { checkTiming, shapeFromManifest, steadyStateImages } from "../src/hw/dataflow/measure.js";
 import { cosimulate } from "../src/sim/cosim.js";
 import { lintBundle } from "../src/sim/lint.js";
-import { makeRng, type Rng } from "../src/util/rng.js";
+import { makeRng } from "../src/util/rng.js";
+import { pickFold } from "./fold-picks.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-dataflow-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const isPrime = (n: number) => n > 1 && divisors(n).length === 2;
-
-/** A random divisor of n of the kind the issue asks for: 1, a prime divisor, n itself, or any divisor. */
-function pickFold(rng: Rng, n: number): number {
-  const d = divisors(n);
-  const primes = d.filter(isPrime);
-  const kind = rng.int(0, 3);
-  if (kind === 0) return 1;
-  if (kind === 1 && primes.length) return rng.pick(primes);
-  if (kind === 2) return n;
-  return rng.pick(d);
-}
 
 // Widths with several prime factors, so that primes, 1 and full width are all legal foldings.
 const WIDTHS = [1, 2, 3, 5, 6, 7, 10, 12, 14, 15, 18, 20, 21, 28, 30, 35, 36, 42];

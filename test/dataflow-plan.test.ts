@@ -7,11 +7,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { randomDenseNetwork } from "../src/ir/random.js";
+import { chainLayer, randomChainNetwork, randomDenseNetwork } from "../src/ir/random.js";
+import { lowerNetwork } from "../src/hw/lower/lower.js";
+import { randomCnnSpec } from "./random-cnn.js";
 import { loadNetwork } from "../src/ir/io.js";
 import { generateBundle } from "../src/hw/registry.js";
 import { pipelineShape, predictSchedule } from "../src/hw/dataflow/cycles.js";
-import { divisors, loadFoldingFile } from "../src/hw/dataflow/fold.js";
+import { convSimdChoices, divisors, loadFoldingFile } from "../src/hw/dataflow/fold.js";
 import { planDataflow } from "../src/hw/dataflow/plan.js";
 import { solveFolding } from "../src/hw/dataflow/solver.js";
 import { steadyStateImages } from "../src/hw/dataflow/measure.js";
@@ -57,6 +59,37 @@ describe("bad foldings", () => {
   });
 });
 
+describe("bad foldings of a CNN", () => {
+  const cnn = loadNetwork("models/fashion-ternary-cnn-16-16-32.json");
+  const fine = [{ pe: 16, simd: 9 }, { pe: 4, simd: 16 }, { pe: 2, simd: 16 }, { pe: 2, simd: 32 }, { pe: 1, simd: 16 }];
+  const withLayer = (i: number, f: { pe: number; simd: number }) => fine.map((l, j) => (j === i ? f : l));
+  it("names the conv layer whose SIMD does not divide its window or splits a pixel", () => {
+    expect(oneLineError(() => planDataflow(cnn, { inputPerBeat: 1, layers: withLayer(0, { pe: 16, simd: 2 }) }))).toBe(
+      "layer 0 (conv0): SIMD 2 does not divide the 9 inputs of a 3x3x1 window (choose one of 1, 3, 9)",
+    );
+    expect(oneLineError(() => planDataflow(cnn, { inputPerBeat: 1, layers: withLayer(1, { pe: 4, simd: 24 }) }))).toBe(
+      "layer 1 (conv1): SIMD 24 would split an input pixel (16 channel(s)) across two reads of the 3x3x16 window (choose one of 1, 2, 4, 8, 16, 48, 144)",
+    );
+  });
+  it("names the conv layer whose PE does not divide its output channels", () => {
+    expect(oneLineError(() => planDataflow(cnn, { inputPerBeat: 1, layers: withLayer(2, { pe: 3, simd: 16 }) }))).toMatch(/^layer 2 \(conv2\): PE 3 does not divide the layer's 32 outputs/);
+  });
+  it("refuses an input port wider than a pixel of a conv first layer", () => {
+    expect(oneLineError(() => planDataflow(cnn, { inputPerBeat: 2, layers: fine }))).toMatch(/^input values per beat 2 does not divide the 1 channel\(s\) of an input pixel: layer 0 \(conv0\) is a conv layer/);
+  });
+  it("says which layer keeps the solver from a target", () => {
+    const wide = randomChainNetwork({ name: "wide", seed: 1, input: [8, 8, 4], layers: [chainLayer.conv(4, 3, 2), chainLayer.flatten, chainLayer.dense(2)] });
+    expect(oneLineError(() => solveFolding(wide, { kind: "interval", cycles: 80 }, { inputPerBeat: 4 }))).toBe(
+      "target interval 80 cycles cannot be met: layer 0 (conv2d0) takes at least 100 cycles per image at its most parallel folding",
+    );
+    expect(oneLineError(() => solveFolding(cnn, { kind: "interval", cycles: 700 }))).toMatch(/input port takes at least 784 beats per image/);
+  });
+  it("refuses a maxpool that follows no conv layer, naming it", () => {
+    const pooled = randomChainNetwork({ name: "pin", seed: 1, input: [6, 6, 1], layers: [chainLayer.pool(2, 2), chainLayer.conv(2, 3, 1), chainLayer.flatten, chainLayer.dense(2)] });
+    expect(oneLineError(() => planDataflow(pooled, { inputPerBeat: 1, layers: [{ pe: 1, simd: 1 }, { pe: 1, simd: 1 }] }))).toMatch(/^layer 0 \("maxpool0"\): a maxpool must directly follow a conv2d layer/);
+  });
+});
+
 describe("cycle model", () => {
   it("reaches the slowest stage's interval and keeps it, for random foldings", () => {
     const rng = makeRng("df-model");
@@ -74,6 +107,33 @@ describe("cycle model", () => {
       expect(s[0]!.outputEnd + 1).toBe(plan.latency);
     }
   });
+  it("gives a conv layer visited pixels x NF x SF cycles and the slowest stage's interval, for random CNN foldings", () => {
+    const rng = makeRng("df-model-cnn");
+    for (let i = 0; i < 100; i++) {
+      const spec = randomCnnSpec(rng, 16, 17);
+      const n = randomChainNetwork({ name: "m", seed: i, input: spec.input, layers: spec.layers });
+      const lowered = lowerNetwork(n);
+      if (!lowered.ok) throw new Error(lowered.refusal);
+      const stages = lowered.network.stages;
+      const first = stages[0]!;
+      const folding = {
+        inputPerBeat: rng.pick(divisors(first.window.input.channels)),
+        layers: stages.map((st) => ({ pe: rng.pick(divisors(st.outChannels)), simd: rng.pick(st.source === "conv2d" ? convSimdChoices(st.window.kernel, st.window.input.channels) : divisors(st.fanIn)) })),
+      };
+      const plan = planDataflow(n, folding);
+      plan.layers.forEach((l, j) => {
+        const st = stages[j]!;
+        const visited = st.pool ? st.pool.outHeight * st.pool.outWidth * st.pool.size ** 2 : st.pixels;
+        expect(l.interval).toBe(visited * (st.outChannels / l.pe) * (st.fanIn / l.simd));
+      });
+      expect(plan.interval).toBe(Math.max(plan.inputBeats, plan.output.classes, ...plan.layers.map((l) => l.interval)));
+      const shape = pipelineShape(plan);
+      const count = steadyStateImages(shape, plan.interval) + 5;
+      const sched = predictSchedule(shape, count);
+      for (let k = count - 5; k < count; k++) expect(sched[k]!.inputStart - sched[k - 1]!.inputStart).toBe(plan.interval);
+      expect(sched[0]!.outputEnd + 1).toBe(plan.latency);
+    }
+  });
 });
 
 describe("folding solver", () => {
@@ -85,6 +145,17 @@ describe("folding solver", () => {
     }
     const f = solveFolding(net, { kind: "fps", fps: 1e6, clockMHz: 200 });
     expect(f.plan.interval).toBeLessThanOrEqual(200);
+  });
+  it("folds the conv layers of the shipped CNN to meet a target interval", () => {
+    const cnn = loadNetwork("models/fashion-ternary-cnn-16-16-32.json");
+    let previous = Infinity;
+    for (const T of [800, 3200, 20000]) {
+      const s = solveFolding(cnn, { kind: "interval", cycles: T });
+      expect(s.plan.interval).toBeLessThanOrEqual(T);
+      expect(s.plan.layers.slice(0, 3).every((l) => l.window !== null)).toBe(true);
+      expect(s.estimate.lut).toBeLessThan(previous);
+      previous = s.estimate.lut;
+    }
   });
   it("picks a cheaper design for a looser target and the fastest design within a LUT budget", () => {
     const fast = solveFolding(net, { kind: "interval", cycles: 200 });

@@ -41,13 +41,17 @@ function windowView(l: DfLayerPlan, w: WindowPlan, idx: string) {
   const copyList = Array.from({ length: w.copies }, (_, t) => {
     const tables: Array<{ name: string; width: number; last: number; values: string[] }> = [];
     const col = bounds.map((row) => row[t]!);
+    // A position outside the map for every group (yHi or xHi 0 throughout) is never read: constant zero.
+    const never = col.every((c) => c.yHi === 0) || col.every((c) => c.xHi === 0);
     const terms: string[] = [];
-    if (col.some((c) => c.yLo > 0)) terms.push(`(oy_${idx} >= ${groupValue(`ylo_${idx}_c${t}`, yBits, col.map((c) => c.yLo), q, tables)})`);
-    if (col.some((c) => c.yHi <= maxOy)) terms.push(`(oy_${idx} < ${groupValue(`yhi_${idx}_c${t}`, yBits, col.map((c) => c.yHi), q, tables)})`);
-    if (col.some((c) => c.xLo > 0)) terms.push(`(ox_${idx} >= ${groupValue(`xlo_${idx}_c${t}`, xBits, col.map((c) => c.xLo), q, tables)})`);
-    if (col.some((c) => c.xHi <= maxOx)) terms.push(`(ox_${idx} < ${groupValue(`xhi_${idx}_c${t}`, xBits, col.map((c) => c.xHi), q, tables)})`);
+    if (!never) {
+      if (col.some((c) => c.yLo > 0)) terms.push(`(oy_${idx} >= ${groupValue(`ylo_${idx}_c${t}`, yBits, col.map((c) => c.yLo), q, tables)})`);
+      if (col.some((c) => c.yHi <= maxOy)) terms.push(`(oy_${idx} < ${groupValue(`yhi_${idx}_c${t}`, yBits, col.map((c) => c.yHi), q, tables)})`);
+      if (col.some((c) => c.xLo > 0)) terms.push(`(ox_${idx} >= ${groupValue(`xlo_${idx}_c${t}`, xBits, col.map((c) => c.xLo), q, tables)})`);
+      if (col.some((c) => c.xHi <= maxOx)) terms.push(`(ox_${idx} < ${groupValue(`xhi_${idx}_c${t}`, xBits, col.map((c) => c.xHi), q, tables)})`);
+    }
     const offset = groupValue(`off_${idx}_c${t}`, A, col.map((c) => c.offset), q, tables);
-    return { copy: t, bufName: w.copies > 1 ? `buf_${idx}_c${t}` : `buf_${idx}`, tables, valid: terms.length ? terms.join(" && ") : "1'b1", offset };
+    return { copy: t, bufName: w.copies > 1 ? `buf_${idx}_c${t}` : `buf_${idx}`, tables, valid: never ? "1'b0" : terms.length ? terms.join(" && ") : "1'b1", offset };
   });
   const dxAddr = xBits <= A ? zeroExtend(`dx_${idx}`, xBits, A) : `dx_${idx}[${A - 1}:0]`;
   const masked = (t: number) => `(ok1_${idx}_c${t} ? buf_q_${idx}_c${t} : ${b.width}'d0)`;
@@ -71,6 +75,8 @@ function windowView(l: DfLayerPlan, w: WindowPlan, idx: string) {
     oxExpr: hasPool ? `xb_${idx} + dx_${idx}` : `xb_${idx}`,
     pixExpr: hasPool ? `pixb_${idx} + dyw_${idx} + ${dxAddr}` : `pixb_${idx}`,
     copyList,
+    usesOy: copyList.some((c) => c.valid.includes(`oy_${idx}`)),
+    usesOx: copyList.some((c) => c.valid.includes(`ox_${idx}`)),
     x1Expr: w.copies > 1 ? `{ ${Array.from({ length: w.copies }, (_, t) => masked(w.copies - 1 - t)).join(", ")} }` : masked(0),
   };
 }
