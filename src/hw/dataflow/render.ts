@@ -246,8 +246,17 @@ function argmaxNodes(width: number, logitBits: number, elBits: number) {
   return { nodes, top: level[0]! };
 }
 
+const layerSummary = (l: DfLayerPlan): string => {
+  const w = l.window;
+  if (!w) return String(l.nOut);
+  const pool = w.pooled ? ` pool ${w.poolSize}/${w.poolStride}` : "";
+  return `conv${w.kernel}x${w.kernel}p${w.padding}:${l.nOut}${pool}`;
+};
+
 export function netSummary(plan: DfPlan): string {
-  return `${plan.inputFeatures}-${plan.layers.map((l) => l.nOut).join("-")} (${plan.layers.map((l) => `${l.levels} levels`).join(", ")}), ${plan.inputBits}-bit input`;
+  const first = plan.layers[0]!.window;
+  const input = first ? `${first.height}x${first.width}x${first.channels}` : String(plan.inputFeatures);
+  return `${input}-${plan.layers.map(layerSummary).join("-")} (${plan.layers.map((l) => `${l.levels} levels`).join(", ")}), ${plan.inputBits}-bit input`;
 }
 
 export const foldSummary = (plan: DfPlan): string =>
