@@ -6,7 +6,7 @@
  * 1, primes, full width, any legal value; input widths likewise): every integer of the simulated
  * RTL equals the reference with and without random stalls on both ports; without stalls every
  * image's first-input and last-output cycle equals the cycle model, so the measured latency and
- * interval equal the prediction; the bundle lints clean.
+ * interval equal the prediction; the bundle lints clean (test/dataflow-check.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,11 +19,9 @@ import { generateBundle } from "../src/hw/registry.js";
 import { convSimdChoices, type Folding } from "../src/hw/dataflow/fold.js";
 import { planDataflow } from "../src/hw/dataflow/plan.js";
 import { lowerNetwork } from "../src/hw/lower/lower.js";
-import { checkTiming, shapeFromManifest, steadyStateImages } from "../src/hw/dataflow/measure.js";
-import { cosimulate } from "../src/sim/cosim.js";
-import { lintBundle } from "../src/sim/lint.js";
 import { makeRng, type Rng } from "../src/util/rng.js";
 import { pickFold, pickFrom } from "./fold-picks.js";
+import { expectExactDataflow, imagesFor } from "./dataflow-check.js";
 import { randomCnnSpec } from "./random-cnn.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-dataflow-cnn-"));
@@ -70,19 +68,8 @@ async function check(name: string, seed: number, c: Case): Promise<void> {
   const folding = c.folding ?? boundedFolding(makeRng(`df-cnn-fold:${name}`), net, 4000);
   const dir = join(work, name);
   const { manifest } = await generateBundle(net, dir, "dataflow", { fold: folding });
-  const shape = shapeFromManifest(manifest);
-  const count = Math.max(3, steadyStateImages(shape, manifest.timing.interval));
-  const inputs = randomInputs(seed, count, inputSize(net), c.inputBits ?? 8);
-  const clean = await cosimulate(net, dir, inputs, count, { runDir: join(dir, "run") });
-  expect(clean.mismatches).toEqual([]);
-  const timing = checkTiming(shape, clean.sim.vectors);
-  expect(timing.measured).toEqual(timing.predicted);
-  expect(timing.measuredLatency).toBe(manifest.timing.latency);
-  expect(timing.measuredInterval).toBe(manifest.timing.interval);
-  const stalled = await cosimulate(net, dir, inputs, count, { runDir: join(dir, "stall"), stall: c.stall, seed });
-  expect(stalled.mismatches).toEqual([]);
-  expect(stalled.sim.vectors).toHaveLength(count);
-  expect(lintBundle(dir).messages).toEqual([]);
+  const count = imagesFor(manifest, 3);
+  await expectExactDataflow(net, dir, manifest, randomInputs(seed, count, inputSize(net), c.inputBits ?? 8), count, c.stall, seed);
 }
 
 const label = (layers: ChainLayerSpec[]) =>

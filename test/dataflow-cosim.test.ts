@@ -12,11 +12,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { randomDenseNetwork, randomInputs, type RandomDenseOptions } from "../src/ir/random.js";
 import { generateBundle } from "../src/hw/registry.js";
 import type { Folding } from "../src/hw/dataflow/fold.js";
-import { checkTiming, shapeFromManifest, steadyStateImages } from "../src/hw/dataflow/measure.js";
-import { cosimulate } from "../src/sim/cosim.js";
-import { lintBundle } from "../src/sim/lint.js";
 import { makeRng } from "../src/util/rng.js";
 import { pickFold } from "./fold-picks.js";
+import { expectExactDataflow, imagesFor } from "./dataflow-check.js";
 
 const work = mkdtempSync(join(tmpdir(), "tritforge-dataflow-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -54,20 +52,10 @@ describe("dataflow RTL equals the reference and the cycle model", () => {
       const net = randomDenseNetwork(c.net);
       const dir = join(work, `case${seed}`);
       const { manifest } = await generateBundle(net, dir, "dataflow", { fold: c.folding });
-      const shape = shapeFromManifest(manifest);
-      const count = Math.max(4, steadyStateImages(shape, manifest.timing.interval));
+      const count = imagesFor(manifest, 4);
       const fillMax = seed === 7 || seed === 8;
       const inputs = randomInputs(seed, count, c.net.sizes[0]!, c.net.inputBits ?? 8, fillMax ? "max" : "random");
-      const clean = await cosimulate(net, dir, inputs, count, { runDir: join(dir, "run") });
-      expect(clean.mismatches).toEqual([]);
-      const timing = checkTiming(shape, clean.sim.vectors);
-      expect(timing.measured).toEqual(timing.predicted);
-      expect(timing.measuredLatency).toBe(manifest.timing.latency);
-      expect(timing.measuredInterval).toBe(manifest.timing.interval);
-      const stalled = await cosimulate(net, dir, inputs, count, { runDir: join(dir, "stall"), stall: 10 + ((seed * 7) % 40), seed });
-      expect(stalled.mismatches).toEqual([]);
-      expect(stalled.sim.vectors).toHaveLength(count);
-      expect(lintBundle(dir).messages).toEqual([]);
+      await expectExactDataflow(net, dir, manifest, inputs, count, 10 + ((seed * 7) % 40), seed);
     });
   }
 });

@@ -144,9 +144,8 @@ export function memStyle(kind: MemoryKind, depth: number, width: number): MemSty
   return m.block !== null && m.block !== XILINX_LUTRAM_SDP.name ? "block" : "distributed";
 }
 
-function buffer(producerWidth: number, readWidth: number, values: number, valueBits: number, banks: number): BufferPlan {
-  const wordValues = lcm(producerWidth, readWidth);
-  const wordsPerImage = values / wordValues;
+/** A buffer of `banks` images of `wordsPerImage` words of `wordValues` values, in `copies` copies. */
+function bufferOf(producerWidth: number, wordValues: number, wordsPerImage: number, chunks: number, valueBits: number, banks: number, copies: number): BufferPlan {
   const depth = banks * wordsPerImage;
   const width = wordValues * valueBits;
   return {
@@ -154,7 +153,7 @@ function buffer(producerWidth: number, readWidth: number, values: number, valueB
     wordValues,
     wordsPerImage,
     collectBeats: wordValues / producerWidth,
-    chunks: wordValues / readWidth,
+    chunks,
     banks,
     depth,
     valueBits,
@@ -162,31 +161,18 @@ function buffer(producerWidth: number, readWidth: number, values: number, valueB
     addrBits: addrBitsFor(depth),
     bankBits: addrBitsFor(banks),
     style: memStyle("ram", depth, width),
-    copies: 1,
+    copies,
   };
 }
 
-/** A conv layer's image buffer: one pixel (C_in values) per word, in `copies` copies. */
-function windowBuffer(producerWidth: number, w: WindowPlan, valueBits: number, banks: number): BufferPlan {
-  const wordsPerImage = w.height * w.width;
-  const depth = banks * wordsPerImage;
-  const width = w.channels * valueBits;
-  return {
-    producerWidth,
-    wordValues: w.channels,
-    wordsPerImage,
-    collectBeats: w.channels / producerWidth,
-    chunks: w.chunks,
-    banks,
-    depth,
-    valueBits,
-    width,
-    addrBits: addrBitsFor(depth),
-    bankBits: addrBitsFor(banks),
-    style: memStyle("ram", depth, width),
-    copies: w.copies,
-  };
+function buffer(producerWidth: number, readWidth: number, values: number, valueBits: number, banks: number): BufferPlan {
+  const wordValues = lcm(producerWidth, readWidth);
+  return bufferOf(producerWidth, wordValues, values / wordValues, wordValues / readWidth, valueBits, banks, 1);
 }
+
+/** A conv layer's image buffer: one pixel (C_in values) per word, in `copies` copies. */
+const windowBuffer = (producerWidth: number, w: WindowPlan, valueBits: number, banks: number): BufferPlan =>
+  bufferOf(producerWidth, w.channels, w.height * w.width, w.chunks, valueBits, banks, w.copies);
 
 /**
  * Images a buffer must hold so that the credit loop around it never sets the pace: the loop
