@@ -2,7 +2,9 @@
  * Calibration of the dataflow architecture's analytic cost model against Yosys synth_xilinx:
  *   npx tsx bench/dataflow-cost.ts           synthesise the calibration designs (cached under
  *                                            .cache/yosys) and store test/fixtures/yosys/dataflow-calibration.json
- *   npx tsx bench/dataflow-cost.ts --fit     refit on the stored set; print coefficients and errors
+ *   npx tsx bench/dataflow-cost.ts --fit     refit on the stored set (features recomputed from each
+ *                                            design's plan, so they follow features.ts); print
+ *                                            coefficients and errors and store the features
  * The designs: the MNIST 784-32-10 model and seeded random nets at several foldings, and the default
  * 784-256-256-256-10 network at the foldings the hardware report uses.
  */
@@ -12,7 +14,8 @@ import { loadNetwork } from "../src/ir/io.js";
 import { randomDenseNetwork } from "../src/ir/random.js";
 import type { Network } from "../src/ir/schema.js";
 import { generateBundle } from "../src/hw/registry.js";
-import { DF_FEATURES, fitDfCoefficients, predictDf, DF_COEFFICIENTS, type DfCoefficients, type DfFeatureVector } from "../src/hw/dataflow/features.js";
+import { planFor, type DataflowParams } from "../src/hw/dataflow/index.js";
+import { fitDfCoefficients, planFeatures, predictDf, DF_COEFFICIENTS, type DfCoefficients, type DfFeatureVector } from "../src/hw/dataflow/features.js";
 import type { FoldingFile } from "../src/hw/dataflow/fold.js";
 import { findYosys, synthesize } from "../src/cost/yosys.js";
 import { xilinxCells } from "../src/cost/stats.js";
@@ -21,7 +24,7 @@ import { CALIBRATION_FILE, looErrors, type DfCalibrationPoint } from "../src/hw/
 interface DesignSpec {
   name: string;
   net: () => Network;
-  params: Record<string, unknown>;
+  params: DataflowParams;
 }
 
 const fold = (inputPerBeat: number, layers: Array<[number, number]>): { fold: FoldingFile } => ({ fold: { inputPerBeat, layers: layers.map(([pe, simd]) => ({ pe, simd })) } });
@@ -31,13 +34,16 @@ const rand = (sizes: number[], levels: number) => () => randomDenseNetwork({ nam
 
 export const DESIGNS: DesignSpec[] = [
   { name: "mnist32_i784", net: mnist32, params: fold(1, [[2, 16], [1, 1]]) },
-  { name: "fashion_p3k", net: fashion, params: fold(1, [[4, 16], [1, 32], [1, 32], [1, 1]]) },
   { name: "r64_m3_a", net: rand([64, 32, 10], 3), params: fold(1, [[4, 16], [2, 8]]) },
   { name: "mnist32_i196", net: mnist32, params: fold(4, [[8, 16], [1, 2]]) },
   { name: "r64_m7_b", net: rand([64, 32, 10], 7), params: fold(4, [[4, 16], [5, 8]]) },
   { name: "r128_m3_c", net: rand([128, 64, 64, 10], 3), params: fold(2, [[4, 4], [8, 8], [1, 16]]) },
-  { name: "fashion_max", net: fashion, params: fold(7, [[8, 196], [4, 128], [4, 128], [1, 32]]) },
+  { name: "mnist32_i3136", net: mnist32, params: fold(1, [[1, 8], [1, 1]]) },
+  { name: "fashion_p3k", net: fashion, params: fold(1, [[4, 16], [1, 32], [1, 32], [1, 1]]) },
+  { name: "fashion_i196", net: fashion, params: fold(4, [[64, 16], [16, 32], [16, 32], [1, 16]]) },
 ];
+
+const featuresOf = (d: DesignSpec): DfFeatureVector => planFeatures(planFor(d.net(), d.params).plan);
 
 async function synthAll(): Promise<DfCalibrationPoint[]> {
   const tool = findYosys("auto");
@@ -52,7 +58,7 @@ async function synthAll(): Promise<DfCalibrationPoint[]> {
     points.push({
       name: d.name,
       params: manifest.arch.params,
-      features: Object.fromEntries(DF_FEATURES.map((k) => [k, manifest.features[k]!])) as DfFeatureVector,
+      features: featuresOf(d),
       lut: x.lut,
       ff: x.ff,
       ramb36: x.ramb36,
@@ -82,8 +88,19 @@ function report(points: DfCalibrationPoint[], c: DfCoefficients): void {
   console.log(`leave-one-out LUT error: mean ${(mean * 100).toFixed(1)}%, worst ${(worst * 100).toFixed(1)}%`);
 }
 
+/** The stored set with every point's features recomputed from its design (and stored again). */
+function refeatured(): DfCalibrationPoint[] {
+  const file = JSON.parse(readFileSync(CALIBRATION_FILE, "utf8")) as { tool: string; target: string; points: DfCalibrationPoint[] };
+  file.points = file.points.map((p) => {
+    const d = DESIGNS.find((x) => x.name === p.name);
+    return d ? { ...p, features: featuresOf(d) } : p;
+  });
+  writeFileSync(CALIBRATION_FILE, JSON.stringify(file, null, 1) + "\n");
+  return file.points;
+}
+
 const fitOnly = process.argv.includes("--fit");
-const points = fitOnly ? (JSON.parse(readFileSync(CALIBRATION_FILE, "utf8")) as { points: DfCalibrationPoint[] }).points : await synthAll();
+const points = fitOnly ? refeatured() : await synthAll();
 const fitted = fitDfCoefficients(points.map((p) => p.features), points.map((p) => p.lut), points.map((p) => p.ff));
 console.log(fitOnly ? "refitted coefficients:" : "coefficients in use:");
 report(points, fitOnly ? fitted : DF_COEFFICIENTS);

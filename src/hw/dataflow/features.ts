@@ -2,11 +2,13 @@
  * The dataflow architecture's analytic cost model: Xilinx 7-series LUT and flip-flop estimates
  * from structural features of the plan, and its block RAM from the memory rule of cost/memory.ts.
  * Features (all counted in bits of the generated RTL):
- *   lanes     sum of PE * SIMD * lane width       the ones'-complement lanes (add/subtract/skip)
- *   tree      sum of PE * adder-tree node bits    the SIMD adder trees
- *   acc       sum of PE * accumulator bits        accumulator adder, register and bias select
- *   drain     sum of PE * acc bits (drains that shift) and of the result register
- *   requant   sum of outWidth * CSD terms * product bits
+ *   lanes     sum of PE * SIMD * lane width       the ones'-complement lanes with their pair adders
+ *                                                 (level 1 of the tree: lane-pair modules)
+ *   tree      sum of PE * adder bits above level 1 the two-input adder modules of the SIMD trees
+ *   acc       sum of PE * accumulator bits        accumulator adders (restarted each fold)
+ *   drain     sum of outWidth * acc bits * ([1 if the bias is added in the drain] + ceil(beats / 4)
+ *             if the drain has several beats): bias adders and the drain's word select (a mux)
+ *   requant   sum of outWidth * adder bits of the requantizer's CSD tree (requant.ts)
  *   select    buffer-word chunk selection and collect registers (mux and hold bits)
  *   romLogic  bits of ROMs left to LUTs, / 64
  *   control   one per unit (counters, credits, flags; output unit with argmax)
@@ -17,6 +19,7 @@ import { unsignedBits } from "../../ir/analyze.js";
 import { mapMemory, XILINX_MEMORY, XILINX_RAMB18, XILINX_RAMB36, XILINX_LUTRAM_SDP } from "../../cost/memory.js";
 import { fitNonNegativeOver } from "../../cost/fit.js";
 import { TritforgeError } from "../../util/errors.js";
+import { requantAdderBits } from "./requant.js";
 import type { DfLayerPlan, DfPlan } from "./plan.js";
 
 export const DF_FEATURES = ["lanes", "tree", "acc", "drain", "requant", "select", "romLogic", "control"] as const;
@@ -33,20 +36,20 @@ export interface DfMemoryLike {
 const zero = (): DfFeatureVector => ({ lanes: 0, tree: 0, acc: 0, drain: 0, requant: 0, select: 0, romLogic: 0, control: 0 });
 
 /** Features of one MVU with its input buffer (the solver prices layers one at a time). */
-export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "accBits" | "drainBeats" | "outWidth" | "requant" | "inBits" | "nf" | "sf" | "weightRomWidth" | "weightRomStyle" | "biasRomWidth" | "window"> & {
+export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "accBits" | "drainBeats" | "outWidth" | "requant" | "inBits" | "nf" | "sf" | "weightRomWidth" | "weightRomStyle" | "biasAt" | "biasRomDepth" | "biasRomWidth" | "window"> & {
   buffer: { chunks: number; collectBeats: number; producerWidth: number; valueBits: number; width: number; depth: number; copies: number };
 }): DfFeatureVector {
   const f = zero();
   f.lanes = l.pe * l.simd * l.tree[0]!.width;
-  f.tree = l.pe * l.tree.slice(1).reduce((s, t) => s + t.count * t.width, 0);
+  f.tree = l.pe * l.tree.slice(2).reduce((s, t) => s + t.count * t.width, 0);
   f.acc = l.pe * l.accBits;
-  f.drain = l.pe * l.accBits * (l.drainBeats > 1 ? 2 : 1);
-  f.requant = l.requant ? l.outWidth * l.requant.terms.length * l.requant.productBits : 0;
+  f.drain = l.outWidth * l.accBits * ((l.biasAt === "drain" ? 1 : 0) + (l.drainBeats > 1 ? Math.ceil(l.drainBeats / 4) : 0));
+  f.requant = l.requant ? l.outWidth * requantAdderBits(l.requant) : 0;
   const b = l.buffer;
   f.select = (b.chunks > 1 ? l.simd * l.inBits * b.chunks : 0) + (b.collectBeats - 1) * b.producerWidth * b.valueBits;
   for (const m of [
     { kind: "rom" as const, depth: l.nf * l.sf, width: l.weightRomWidth, copies: l.pe, style: l.weightRomStyle },
-    { kind: "rom" as const, depth: l.nf, width: l.biasRomWidth, copies: 1 },
+    { kind: "rom" as const, depth: l.biasRomDepth, width: l.biasRomWidth, copies: 1 },
     { kind: "ram" as const, depth: b.depth, width: b.width, copies: b.copies },
   ])
     f.romLogic += m.copies * logicBits(m);
@@ -135,7 +138,7 @@ export function estimatePlan(plan: DfPlan, c: DfCoefficients = DF_COEFFICIENTS):
   for (const l of plan.layers) {
     for (let c = 0; c < l.buffer.copies; c++) mems.push({ kind: "ram", depth: l.buffer.depth, width: l.buffer.width, style: l.buffer.style });
     for (let p = 0; p < l.pe; p++) mems.push({ kind: "rom", depth: l.weightRomDepth, width: l.weightRomWidth, style: l.weightRomStyle });
-    mems.push({ kind: "rom", depth: l.nf, width: l.biasRomWidth });
+    mems.push({ kind: "rom", depth: l.biasRomDepth, width: l.biasRomWidth });
   }
   return { lut: Math.round(predictDf(f, c.lut)), ff: Math.round(predictDf(f, c.ff)), ...blockRams(mems) };
 }

@@ -25,7 +25,7 @@ import { shapeFromManifest } from "./measure.js";
 import { ARCH_ID, buildManifest, type SolverRecord } from "./manifest.js";
 import { biasRomFile, biasRomLines, peWeightRomLines, weightRomFile } from "./mem.js";
 import { planDataflow, type DfPlan } from "./plan.js";
-import { acceleratorView, foldSummary, netSummary } from "./render.js";
+import { acceleratorView, foldSummary, netSummary, peModuleFiles } from "./render.js";
 import { solveFolding, type SolverTarget } from "./solver.js";
 
 const pos = z.number().int().positive();
@@ -104,6 +104,7 @@ export function designDataflow(plan: DfPlan, net: Network, solver: SolverRecord 
   const manifest = buildManifest(plan, net, solver);
   const files: BundleFile[] = [
     { path: manifest.files.rtl[0]!, content: render("dataflow", acceleratorView(plan, net, manifest.interface)) },
+    ...peModuleFiles(plan).map((f) => ({ path: f.path, content: render(f.template, f.view) })),
     { path: manifest.files.testbench, content: render("testbench", testbenchView(plan.top, manifest.interface, TOOL_VERSION)) },
   ];
   for (const l of plan.layers) {

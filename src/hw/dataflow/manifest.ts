@@ -7,6 +7,7 @@ import { pipelineShape } from "./cycles.js";
 import { planFeatures, type DfEstimate } from "./features.js";
 import { foldingFile } from "./fold.js";
 import { biasRomFile, weightRomFile } from "./mem.js";
+import { rtlFiles } from "./pe-modules.js";
 import type { DfPlan } from "./plan.js";
 import type { WindowPlan } from "./window.js";
 
@@ -28,7 +29,7 @@ function memories(plan: DfPlan): ManifestMemory[] {
     }
     for (let p = 0; p < l.pe; p++)
       out.push({ name: `wrom_l${l.index}_pe${p}`, kind: "rom", role: "weights", layer: l.index, depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, usedWidth: l.weightRomWidth, file: `mem/${weightRomFile(plan, l, p)}`, ...(l.weightRomStyle === "block" ? { style: "block" as const } : {}) });
-    out.push({ name: `brom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.nf, width: l.biasRomWidth, bits: l.nf * l.biasRomWidth, usedWidth: l.biasRomWidth, file: `mem/${biasRomFile(plan, l)}` });
+    out.push({ name: `brom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.biasRomDepth, width: l.biasRomWidth, bits: l.biasRomDepth * l.biasRomWidth, usedWidth: l.biasRomWidth, file: `mem/${biasRomFile(plan, l)}` });
   }
   const ob = plan.output.buffer;
   out.push({ name: "obuf", kind: "ram", role: "logits", layer: null, depth: ob.depth, width: ob.width, bits: ob.depth * ob.width, usedWidth: ob.width, file: null, style: "distributed" });
@@ -63,7 +64,7 @@ export function buildManifest(plan: DfPlan, net: Network, solver: SolverRecord |
     top: plan.top,
     arch: { id: ARCH_ID, params: { fold: foldingFile(plan.folding, plan.layers.map((l) => l.name)) } },
     files: {
-      rtl: [`rtl/${plan.top}.v`],
+      rtl: rtlFiles(plan),
       mem: mems.flatMap((m) => (m.file ? [m.file] : [])),
       testbench: `tb/${plan.top}_tb.v`,
       network: NETWORK_FILE,

@@ -17,7 +17,8 @@ import { analyze, isWeightInfo, unsignedBits, signedBits, weightBits, type Weigh
 import type { Network, WeightLayer } from "../../ir/schema.js";
 import { TritforgeError } from "../../util/errors.js";
 import { mapMemory, XILINX_MEMORY, XILINX_LUTRAM_SDP, type MemoryKind } from "../../cost/memory.js";
-import { planRequant, type RequantPlan } from "../common/requant.js";
+import type { RequantPlan } from "../common/requant.js";
+import { accRange, equivalentRequant } from "./requant-equiv.js";
 import { checkFolding, type Folding, type FoldTarget } from "./fold.js";
 import { lowerNetwork } from "../lower/lower.js";
 import type { LoweredStage } from "../lower/types.js";
@@ -86,6 +87,13 @@ export interface DfLayerPlan {
   weightRomWidth: number;
   weightRomAddrBits: number;
   weightRomStyle: MemStyle;
+  /**
+   * Where the bias enters: "fold" loads it into the accumulator at a fold's first cycle (a ROM of NF
+   * words of PE biases, its select merged into the accumulator's adder), "drain" adds it per drain
+   * beat (a ROM of NF * drainBeats words of outWidth biases and outWidth adders): biasPlacement.
+   */
+  biasAt: "fold" | "drain";
+  biasRomDepth: number;
   biasRomWidth: number;
   nfBits: number;
   sfBits: number;
@@ -185,6 +193,19 @@ export function banksFor(loop: number, interval: number, touchesBottleneck: bool
   return n;
 }
 
+/**
+ * Where a layer's bias enters, by estimated LUTs (bias ROMs as LUT ROMs of 64-word LUTs): at the
+ * fold's first cycle, PE biases per fold (PE * bits * ceil(NF / 64) LUTs; the select is free inside
+ * the accumulator's adder), or per drain beat (outWidth * bits * ceil(NF * beats / 64) ROM LUTs, plus
+ * outWidth adders of accBits and the beat counter). Few PEs favour the fold, many the drain.
+ */
+export function biasPlacement(pe: number, nf: number, outWidth: number, biasBits: number, accBits: number): "fold" | "drain" {
+  const beats = pe / outWidth;
+  const atFold = pe * biasBits * Math.ceil(nf / 64);
+  const atDrain = outWidth * biasBits * Math.ceil((nf * beats) / 64) + outWidth * accBits + unsignedBits(nf * beats) + 2;
+  return atFold <= atDrain ? "fold" : "drain";
+}
+
 /** Smallest number of requantizers (a divisor of PE) that drains a fold within SF cycles. */
 export function outWidthFor(pe: number, sf: number, isLast: boolean): number {
   if (isLast) return pe;
@@ -222,6 +243,7 @@ export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd
   const maxBias = biasAdj.reduce((m, b) => Math.max(m, Math.abs(b)), 0);
   const accBits = signedBits(maxBias + nIn * (laneMax + 1));
   const outWidth = outWidthFor(pe, sf, isLast);
+  const biasAt = biasPlacement(pe, nf, outWidth, signedBits(maxBias), accBits);
   const wb = weightBits(layer.levels);
   return {
     index,
@@ -247,14 +269,16 @@ export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd
     weightRomWidth: simd * wb,
     weightRomAddrBits: addrBitsFor(nf * sf),
     weightRomStyle: romStyle(nf * sf, simd * wb),
-    biasRomWidth: pe * signedBits(maxBias),
+    biasAt,
+    biasRomDepth: biasAt === "fold" ? nf : nf * (pe / outWidth),
+    biasRomWidth: (biasAt === "fold" ? pe : outWidth) * signedBits(maxBias),
     nfBits: addrBitsFor(nf),
     sfBits: addrBitsFor(sf),
     outWidth,
     drainBeats: pe / outWidth,
     drainDelay: 2 + pe / outWidth,
     outBits: layer.output.kind === "requant" ? layer.output.bits : info.accBits,
-    requant: layer.output.kind === "requant" ? planRequant(layer.output.multiplier, layer.output.shift, layer.output.bits, accBits) : null,
+    requant: layer.output.kind === "requant" ? equivalentRequant(layer.output.multiplier, layer.output.shift, layer.output.bits, ...accRange({ weights: layer.weights, bias: layer.bias, inFeatures: nIn, outFeatures: nOut }, 2 ** info.inBits - 1)) : null,
     isLast,
     logitBits: info.accBits,
   };

@@ -6,12 +6,13 @@ import { unsignedBits } from "../../ir/analyze.js";
 import type { Network } from "../../ir/schema.js";
 import type { ManifestInterface } from "../bundle/manifest.js";
 import { TOOL_VERSION } from "../common/bundle.js";
-import { requantView } from "../common/requant.js";
 import { portDecls } from "../common/testbench.js";
 import { signExtend, zeroExtend } from "../common/verilog.js";
 import { biasRomFile, weightRomFile } from "./mem.js";
 import { addrBitsFor, type BufferPlan, type DfLayerPlan, type DfPlan } from "./plan.js";
 import { positionBounds, type WindowPlan } from "./window.js";
+import { addModuleName, laneModuleName, pairModuleName, peModules } from "./pe-modules.js";
+import { dfRequantView } from "./requant.js";
 
 /** A constant of `bits` bits (values taken modulo 2^bits, e.g. negative address offsets). */
 const konst = (bits: number, v: number): string => `${bits}'d${((v % 2 ** bits) + 2 ** bits) % 2 ** bits}`;
@@ -91,6 +92,7 @@ function bufferView(b: BufferPlan, idx: string) {
   const hold = `bw_hold_${idx}`;
   return {
     ...b,
+    block: b.style === "block",
     beatBits,
     wordBits,
     lastWord: b.wordsPerImage - 1,
@@ -115,47 +117,43 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
   const i = l.index;
   const idx = `l${i}`;
   const wb = l.weightBits;
-  const magBits = unsignedBits(l.laneMax);
   const gp = `gp_${idx}`;
   const gr = `gr_${idx}`;
-  // Lane magnitude |w| * x as a sum of shifted copies of x (ternary: x or 0).
-  const magExpr =
-    l.levels === 3
-      ? `(w[0] ? ${zeroExtend("x", l.inBits, magBits)} : ${magBits}'d0)`
-      : Array.from({ length: wb - 1 }, (_, b) => {
-          const pad = magBits - l.inBits - b;
-          const parts = [pad > 0 ? `${pad}'d0` : "", "x", b > 0 ? `${b}'d0` : ""].filter(Boolean);
-          return `(wabs[${b}] ? ${parts.length > 1 ? `{ ${parts.join(", ")} }` : "x"} : ${magBits}'d0)`;
-        }).join(" + ");
-  const tree = l.tree.slice(1).map((lv, k) => {
-    const prev = l.tree[k]!;
-    const level = k + 1;
-    const pairs = Math.floor(prev.count / 2);
+  // Adder tree as separate modules (docs/dataflow.md, "PE structure"): level 1 is pairs of lanes
+  // (both lanes and their adder in one module, so the lane logic shares the adder's LUTs), a lone
+  // lane when SIMD is odd; every higher node is a two-input adder module. Kept as hierarchy, each
+  // node maps to one carry chain instead of being merged into one carry-save multi-operand sum.
+  const laneBits = l.tree[0]!.width;
+  const pairs = Math.floor(l.simd / 2);
+  const lone = l.simd % 2 === 1;
+  const level1 = l.simd >= 2 ? l.tree[1]! : { count: 1, width: laneBits };
+  const tree = l.tree.slice(2).map((lv, k) => {
+    const prev = l.tree[k + 1]!;
+    const level = k + 2;
     const node = (j: string) => signExtend(`t${level - 1}[${j}]`, `t${level - 1}[${j}][${prev.width - 1}]`, prev.width, lv.width);
     return {
       layer: i,
       level,
       width: lv.width,
       countMinus1: lv.count - 1,
-      pairs,
+      pairs: Math.floor(prev.count / 2),
       a: node(`2*gj_${idx}`),
       b: node(`2*gj_${idx}+1`),
       odd: prev.count % 2 === 1,
       oddExpr: node(`${prev.count - 1}`),
     };
   });
-  const top = l.tree[l.tree.length - 1]!;
-  const topLevel = l.tree.length - 1;
+  const top = l.tree.length > 1 ? l.tree[l.tree.length - 1]! : level1;
+  const topLevel = Math.max(1, l.tree.length - 1);
   const bb = l.biasBits;
   const rq = l.requant;
   const drainShift = l.drainBeats > 1;
   const dcBits = addrBitsFor(l.drainBeats);
-  const src = `dr_${idx}[${gr}*${l.accBits} +: ${l.accBits}]`;
-  const srcMsb = `dr_${idx}[${gr}*${l.accBits} + ${l.accBits - 1}]`;
+  const src = `db_${idx}[${gr}*${l.accBits} +: ${l.accBits}]`;
   const next = plan.layers[i + 1];
   const win = l.window ? windowView(l, l.window, idx) : null;
   const pooled = win !== null && win.hasPool;
-  const genvars = [l.buffer.chunks > 1 ? "gc" : "", "gp", "gs", tree.some((t) => t.pairs > 0) ? "gj" : "", pooled ? "gm" : "", "gr"].filter(Boolean).map((g) => `${g}_${idx}`).join(", ");
+  const genvars = [l.buffer.chunks > 1 ? "gc" : "", "gp", pairs > 0 ? "gs" : "", tree.some((t) => t.pairs > 0) ? "gj" : "", pooled ? "gm" : "", "gr"].filter(Boolean).map((g) => `${g}_${idx}`).join(", ");
   return {
     index: i,
     genvars,
@@ -197,31 +195,90 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
     biasFile: biasRomFile(plan, l),
     chunkBits: l.simd * l.inBits,
     resBits: l.pe * l.accBits,
-    laneBits: l.tree[0]!.width,
+    laneBits,
     weightBits: wb,
-    weightMsb: wb - 1,
     inBits: l.inBits,
-    mLevel: l.levels !== 3,
-    magWeightBits: wb - 1,
-    magWeightMsb: wb - 2,
-    magBits,
-    magExpr,
+    pairName: pairModuleName(plan, l),
+    loneName: laneModuleName(plan, l),
+    pairs,
+    lone,
+    level1Bits: level1.width,
+    level1CountMinus1: level1.count - 1,
+    pairWBits: 2 * wb,
+    pairXBits: 2 * l.inBits,
+    loneW: `wq_${idx}[(${gp}*${l.simd} + ${l.simd - 1})*${wb} +: ${wb}]`,
+    loneX: `x1_${idx}[${(l.simd - 1) * l.inBits} +: ${l.inBits}]`,
+    loneExt: signExtend("lone", `lone[${laneBits - 1}]`, laneBits, level1.width),
     tree,
     sumExpr: signExtend(`t${topLevel}[0]`, `t${topLevel}[0][${top.width - 1}]`, top.width, l.accBits),
     accBits: l.accBits,
-    biasExpr: signExtend(`bq_${idx}[${gp}*${bb} +: ${bb}]`, `bq_${idx}[${gp}*${bb} + ${bb - 1}]`, bb, l.accBits),
+    biasAtFold: l.biasAt === "fold",
+    accStart: l.biasAt === "fold" ? signExtend(`bq_${idx}[${gp}*${bb} +: ${bb}]`, `bq_${idx}[${gp}*${bb} + ${bb - 1}]`, bb, l.accBits) : `${l.accBits}'sd0`,
+    biasExpr: signExtend(`bw_${idx}[${gr}*${bb} +: ${bb}]`, `bw_${idx}[${gr}*${bb} + ${bb - 1}]`, bb, l.accBits),
+    biasRomDepth: l.biasRomDepth,
+    biasAddrBits: addrBitsFor(l.biasRomDepth),
+    lastBiasAddr: l.biasRomDepth - 1,
+    dbBits: l.outWidth * l.accBits,
     outWidth: l.outWidth,
     drainBeats: l.drainBeats,
     drainShift,
     dcBits,
     dcLastCond: drainShift ? ` && dc_${idx} == ${dcBits}'d${l.drainBeats - 1}` : "",
-    drainShiftBits: l.outWidth * l.accBits,
+    lastDrainBeat: l.drainBeats - 1,
+    outWidthMinus1: l.outWidth - 1,
     odBits: l.outWidth * l.outBits,
     outBits: l.outBits,
-    requant: rq ? { ...requantView(rq, idx, src, srcMsb, l.accBits, rq.outBits), label: `layer ${i} output ${gr}`, roundConst: rq.roundConst } : null,
+    requant: rq ? dfRequantView(rq, idx, src, l.accBits, addModuleName(plan), `layer ${i} output ${gr}`) : null,
     accWiderThanOut: l.accBits > l.outBits,
     accMinusOut: l.accBits - l.outBits,
   };
+}
+
+/** A lane's view (the dataflow-lane partial): `target` = ones'-complement lane of input `xSel` by weight `wSel`. */
+function laneView(l: DfLayerPlan, xSel: string, wSel: string, target: string) {
+  const wb = l.weightBits;
+  const magBits = unsignedBits(l.laneMax);
+  // Lane magnitude |w| * x as a sum of shifted copies of x (ternary: x or 0).
+  const magExpr =
+    l.levels === 3
+      ? `(w[0] ? ${zeroExtend("x", l.inBits, magBits)} : ${magBits}'d0)`
+      : Array.from({ length: wb - 1 }, (_, b) => {
+          const pad = magBits - l.inBits - b;
+          const parts = [pad > 0 ? `${pad}'d0` : "", "x", b > 0 ? `${b}'d0` : ""].filter(Boolean);
+          return `(wabs[${b}] ? ${parts.length > 1 ? `{ ${parts.join(", ")} }` : "x"} : ${magBits}'d0)`;
+        }).join(" + ");
+  return { xSel, wSel, target, inBits: l.inBits, weightBits: wb, weightMsb: wb - 1, mLevel: l.levels !== 3, magWeightBits: wb - 1, magWeightMsb: wb - 2, magBits, magExpr, laneBits: l.tree[0]!.width };
+}
+
+/** The PE tree module files (pe-modules.ts) with their templates and views. */
+export function peModuleFiles(plan: DfPlan): Array<{ path: string; template: string; view: object }> {
+  return peModules(plan).map((m) => {
+    const head = { name: m.name, top: plan.top, toolVersion: TOOL_VERSION };
+    const path = `rtl/${m.name}.v`;
+    if (m.kind === "add") return { path, template: "dataflow-add", view: { ...head, what: "two-input adder of the PE adder trees" } };
+    const l = plan.layers[m.layer!]!;
+    const laneBits = l.tree[0]!.width;
+    if (m.kind === "lane") return { path, template: "dataflow-lone", view: { ...head, what: `odd SIMD lane of layer ${l.index}`, layer: l.index, inBits: l.inBits, weightBits: l.weightBits, laneBits, loneLane: laneView(l, "xi", "wi", "y") } };
+    const pairBits = l.tree[1]!.width;
+    return {
+      path,
+      template: "dataflow-pair",
+      view: {
+        ...head,
+        what: `lane pair of layer ${l.index}`,
+        layer: l.index,
+        inBits: l.inBits,
+        weightBits: l.weightBits,
+        laneBits,
+        pairXBits: 2 * l.inBits,
+        pairWBits: 2 * l.weightBits,
+        pairBits,
+        pairLane: laneView(l, `xi[g*${l.inBits} +: ${l.inBits}]`, `wi[g*${l.weightBits} +: ${l.weightBits}]`, "t[g]"),
+        pairA: signExtend("t[0]", `t[0][${laneBits - 1}]`, laneBits, pairBits),
+        pairB: signExtend("t[1]", `t[1][${laneBits - 1}]`, laneBits, pairBits),
+      },
+    };
+  });
 }
 
 /** Comparator tree over one beat of logits: larger value wins, the lower index on ties. */
@@ -271,6 +328,7 @@ export function acceleratorView(plan: DfPlan, net: Network, iface: ManifestInter
   return {
     toolVersion: TOOL_VERSION,
     top: plan.top,
+    addName: addModuleName(plan),
     ports: portDecls(iface),
     netName: net.name,
     netSummary: netSummary(plan),
