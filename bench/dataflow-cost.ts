@@ -39,7 +39,10 @@ export const DESIGNS: DesignSpec[] = [
   { name: "r64_m7_b", net: rand([64, 32, 10], 7), params: fold(4, [[4, 16], [5, 8]]) },
   { name: "r128_m3_c", net: rand([128, 64, 64, 10], 3), params: fold(2, [[4, 4], [8, 8], [1, 16]]) },
   { name: "mnist32_i3136", net: mnist32, params: fold(1, [[1, 8], [1, 1]]) },
+  { name: "r64_m15_d", net: rand([64, 32, 10], 15), params: fold(2, [[2, 8], [1, 16]]) },
+  { name: "r96_m5_e", net: rand([96, 48, 10], 5), params: fold(4, [[3, 12], [2, 16]]) },
   { name: "fashion_p3k", net: fashion, params: fold(1, [[4, 16], [1, 32], [1, 32], [1, 1]]) },
+  { name: "fashion_i256", net: fashion, params: fold(7, [[8, 98], [8, 32], [8, 32], [5, 2]]) },
   { name: "fashion_i196", net: fashion, params: fold(4, [[64, 16], [16, 32], [16, 32], [1, 16]]) },
 ];
 

@@ -2,8 +2,8 @@
  * The dataflow architecture's analytic cost model: Xilinx 7-series LUT and flip-flop estimates
  * from structural features of the plan, and its block RAM from the memory rule of cost/memory.ts.
  * Features (all counted in bits of the generated RTL):
- *   lanes     sum of PE * SIMD * lane width       the ones'-complement lanes with their pair adders
- *                                                 (level 1 of the tree: lane-pair modules)
+ *   lanes     sum of PE * SIMD * lane width * (weight bits - 1): the ones'-complement lanes with their
+ *             pair adders (level 1 of the tree); an M-level lane adds weight bits - 2 shifted copies
  *   tree      sum of PE * adder bits above level 1 the two-input adder modules of the SIMD trees
  *   acc       sum of PE * accumulator bits        accumulator adders (restarted each fold)
  *   drain     sum of outWidth * acc bits * ([1 if the bias is added in the drain] + ceil(beats / 4)
@@ -36,11 +36,11 @@ export interface DfMemoryLike {
 const zero = (): DfFeatureVector => ({ lanes: 0, tree: 0, acc: 0, drain: 0, requant: 0, select: 0, romLogic: 0, control: 0 });
 
 /** Features of one MVU with its input buffer (the solver prices layers one at a time). */
-export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "accBits" | "drainBeats" | "outWidth" | "requant" | "inBits" | "nf" | "sf" | "weightRomWidth" | "weightRomStyle" | "biasAt" | "biasRomDepth" | "biasRomWidth" | "window"> & {
+export function layerFeatures(l: Pick<DfLayerPlan, "pe" | "simd" | "tree" | "weightBits" | "accBits" | "drainBeats" | "outWidth" | "requant" | "inBits" | "nf" | "sf" | "weightRomWidth" | "weightRomStyle" | "biasAt" | "biasRomDepth" | "biasRomWidth" | "window"> & {
   buffer: { chunks: number; collectBeats: number; producerWidth: number; valueBits: number; width: number; depth: number; copies: number };
 }): DfFeatureVector {
   const f = zero();
-  f.lanes = l.pe * l.simd * l.tree[0]!.width;
+  f.lanes = l.pe * l.simd * l.tree[0]!.width * (l.weightBits - 1);
   f.tree = l.pe * l.tree.slice(2).reduce((s, t) => s + t.count * t.width, 0);
   f.acc = l.pe * l.accBits;
   f.drain = l.outWidth * l.accBits * ((l.biasAt === "drain" ? 1 : 0) + (l.drainBeats > 1 ? Math.ceil(l.drainBeats / 4) : 0));
