@@ -90,13 +90,14 @@ export interface DfCoefficients {
 
 /**
  * Fitted by `npx tsx bench/dataflow-cost.ts --fit` on test/fixtures/yosys/dataflow-calibration.json
- * (5 designs: MNIST 784-32-10 at intervals 784 and 196, random 64-32-10 ternary and 7-level, the
- * default network at interval 3136). Leave-one-out LUT error: mean 9.8%, worst 16.6% (a small set:
- * the lane coefficient absorbs the adder trees, which Yosys maps as carry-save full adders in LUTs).
+ * (10 designs with PE trees as modules: MNIST 784-32-10 at intervals 3136, 784 and 196; random nets
+ * 64-32-10 with M = 3, 7, 15, 96-48-10 with M = 5, 128-64-64-10; the default network at intervals
+ * 3136 and 256, 129 to 1,306 lanes). Every design within 4%; leave-one-out LUT error mean 6.0%,
+ * worst 12.2%.
  */
 export const DF_COEFFICIENTS: DfCoefficients = {
-  lut: { lanes: 2.26, tree: 0, acc: 10.76, drain: 0, requant: 0, select: 1.794, romLogic: 2.009, control: 0 },
-  ff: { lanes: 0, tree: 0, acc: 2.07, drain: 0, requant: 0, select: 2.449, romLogic: 0, control: 0 },
+  lut: { lanes: 1.44, tree: 0.1814, acc: 0.7827, drain: 0, requant: 1.318, select: 0.9487, romLogic: 0.5149, control: 44.23 },
+  ff: { lanes: 0, tree: 0, acc: 2.091, drain: 0, requant: 0, select: 2.251, romLogic: 0, control: 21.02 },
 };
 
 export const DF_FF_FEATURES: readonly DfFeature[] = ["acc", "drain", "select", "control"];

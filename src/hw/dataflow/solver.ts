@@ -44,7 +44,8 @@ function layerCandidates(info: WeightLayerInfo, stage: LoweredStage, index: numb
   for (const pe of divisors(nOut))
     for (const simd of simds) {
       const l = planLayer(info, index, pe, simd, isLast, stage);
-      const buffer = l.window ? windowBufferFor(1, l.window, info.inBits, 2) : bufferFor(simd, simd, nIn, info.inBits, 2);
+      // Priced as fed one value per beat (the usual producer: a drain with one requantizer).
+      const buffer = l.window ? windowBufferFor(1, l.window, info.inBits, 2) : bufferFor(1, simd, nIn, info.inBits, 2);
       const f = layerFeatures({ ...l, buffer });
       out.push({ fold: { pe, simd }, interval: l.interval, lut: predictDf(f, c.lut), lanes: pe * simd });
     }
