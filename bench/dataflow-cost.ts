@@ -43,6 +43,8 @@ export const DESIGNS: DesignSpec[] = [
   { name: "r96_m5_e", net: rand([96, 48, 10], 5), params: fold(4, [[3, 12], [2, 16]]) },
   { name: "fashion_p3k", net: fashion, params: fold(1, [[4, 16], [1, 32], [1, 32], [1, 1]]) },
   { name: "fashion_i256", net: fashion, params: fold(7, [[8, 98], [8, 32], [8, 32], [5, 2]]) },
+  { name: "fashion_s3k", net: fashion, params: fold(1, [[8, 8], [4, 8], [4, 8], [1, 1]]) },
+  { name: "fashion_s3k2", net: fashion, params: fold(1, [[8, 8], [2, 16], [2, 16], [1, 1]]) },
   { name: "fashion_i196", net: fashion, params: fold(4, [[64, 16], [16, 32], [16, 32], [1, 16]]) },
 ];
 

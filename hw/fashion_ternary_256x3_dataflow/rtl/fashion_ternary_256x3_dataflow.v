@@ -4,8 +4,8 @@
 // `npm run gen-rtl -- --arch dataflow`. Plain Verilog-2005, no multipliers.
 //
 // Network: 784-256-256-256-10 (3 levels, 3 levels, 3 levels, 3 levels), 8-bit input
-// Folding: input 1/beat; fc0 PE 4 x SIMD 16 (3136 cycles), fc1 PE 1 x SIMD 32 (2048 cycles), fc2 PE 1 x SIMD 32 (2048 cycles), fc3 PE 1 x SIMD 1 (2560 cycles)
-// Interval 3136 cycles per image (steady state), latency 10597 cycles (empty pipeline).
+// Folding: input 1/beat; fc0 PE 8 x SIMD 8 (3136 cycles), fc1 PE 2 x SIMD 16 (2048 cycles), fc2 PE 2 x SIMD 16 (2048 cycles), fc3 PE 1 x SIMD 1 (2560 cycles)
+// Interval 3136 cycles per image (steady state), latency 10603 cycles (empty pipeline).
 //
 // One matrix-vector unit (MVU) per weight layer, all working at once on successive images. MVU l
 // has PE processing elements (one output channel each per neuron fold) with SIMD lanes each: a
@@ -54,43 +54,43 @@ module fashion_ternary_256x3_dataflow (
     wire                           out_rel;          // the output port released a bank of logits
 
     // =========================================================================
-    // Layer 0 (fc0): 784 -> 256, 3 levels; PE 4 x SIMD 16,
-    // NF 64 x SF 49 = 3136 cycles per image.
+    // Layer 0 (fc0): 784 -> 256, 3 levels; PE 8 x SIMD 8,
+    // NF 32 x SF 98 = 3136 cycles per image.
     // =========================================================================
     genvar gp_l0, gs_l0, gj_l0, gr_l0;
 
-    // ---- input buffer: 2 images x 49 words of 16 values (16 beat(s) of 1 per word)
+    // ---- input buffer: 2 images x 98 words of 8 values (8 beat(s) of 1 per word)
     (* ram_style = "block" *)
-    reg  [128-1:0]       buf_l0 [0:98-1];
-    reg  [7-1:0]    bw_ptr_l0;
+    reg  [64-1:0]       buf_l0 [0:196-1];
+    reg  [8-1:0]    bw_ptr_l0;
     reg  [1-1:0]    bw_bank_l0;
-    reg  [6-1:0]    bw_word_l0;
+    reg  [7-1:0]    bw_word_l0;
     reg  [2-1:0]       full_l0;
     reg  [1-1:0]    rd_bank_l0;   // bank the MVU reads (issue section)
-    reg  [4-1:0]     bw_col_l0;
-    reg  [120-1:0]    bw_hold_l0;
+    reg  [3-1:0]     bw_col_l0;
+    reg  [56-1:0]    bw_hold_l0;
     wire in_rdy_l0  = !full_l0[bw_bank_l0];
     wire bw_fire_l0 = in_v_l0 && in_rdy_l0;
-    wire bw_wr_l0   = bw_fire_l0 && (bw_col_l0 == 4'd15);
-    wire bw_done_l0 = bw_wr_l0 && (bw_word_l0 == 6'd48);
+    wire bw_wr_l0   = bw_fire_l0 && (bw_col_l0 == 3'd7);
+    wire bw_done_l0 = bw_wr_l0 && (bw_word_l0 == 7'd97);
     always @(posedge clk) begin
         if (bw_wr_l0) buf_l0[bw_ptr_l0] <= { in_d_l0, bw_hold_l0 };
     end
     always @(posedge clk) begin
         if (rst) begin
-            bw_ptr_l0  <= 7'd0;
+            bw_ptr_l0  <= 8'd0;
             bw_bank_l0 <= 1'd0;
-            bw_word_l0 <= 6'd0;
+            bw_word_l0 <= 7'd0;
             full_l0    <= 2'd0;
-            bw_col_l0  <= 4'd0;
+            bw_col_l0  <= 3'd0;
         end else begin
             if (bw_fire_l0) begin
-                bw_col_l0  <= (bw_col_l0 == 4'd15) ? 4'd0 : bw_col_l0 + 4'd1;
-                bw_hold_l0 <= { in_d_l0, bw_hold_l0[119:8] };
+                bw_col_l0  <= (bw_col_l0 == 3'd7) ? 3'd0 : bw_col_l0 + 3'd1;
+                bw_hold_l0 <= { in_d_l0, bw_hold_l0[55:8] };
             end
             if (bw_wr_l0) begin
-                bw_ptr_l0  <= (bw_ptr_l0 == 7'd97) ? 7'd0 : bw_ptr_l0 + 7'd1;
-                bw_word_l0 <= (bw_word_l0 == 6'd48) ? 6'd0 : bw_word_l0 + 6'd1;
+                bw_ptr_l0  <= (bw_ptr_l0 == 8'd195) ? 8'd0 : bw_ptr_l0 + 8'd1;
+                bw_word_l0 <= (bw_word_l0 == 7'd97) ? 7'd0 : bw_word_l0 + 7'd1;
             end
             if (bw_done_l0) bw_bank_l0 <= (bw_bank_l0 == 1'd1) ? 1'd0 : bw_bank_l0 + 1'd1;
             full_l0 <= (full_l0 | (bw_done_l0 ? (2'd1 << bw_bank_l0) : 2'd0))
@@ -100,36 +100,36 @@ module fashion_ternary_256x3_dataflow (
 
     // ---- issue: neuron fold nf, synapse fold sf; one buffer chunk and one weight word per PE per cycle
     reg                            busy_l0;
-    reg  [6-1:0]          nf_l0;
-    reg  [6-1:0]          sf_l0;
-    reg  [7-1:0]    rd_ptr_l0;
-    reg  [7-1:0]    rd_base_l0;
+    reg  [5-1:0]          nf_l0;
+    reg  [7-1:0]          sf_l0;
+    reg  [8-1:0]    rd_ptr_l0;
+    reg  [8-1:0]    rd_base_l0;
     reg  [12-1:0] w_addr_l0;
     reg  [2-1:0]        cred_l0;   // free banks of the next buffer
     wire nrel_l0     = rel_l1;
     wire start_l0    = !busy_l0 && full_l0[rd_bank_l0] && (cred_l0 != 2'd0);
     wire iss_l0      = busy_l0 || start_l0;
-    wire last_sf_l0  = (sf_l0 == 6'd48);
-    wire last_nf_l0  = (nf_l0 == 6'd63);
+    wire last_sf_l0  = (sf_l0 == 7'd97);
+    wire last_nf_l0  = (nf_l0 == 5'd31);
     wire img_last_l0 = iss_l0 && last_sf_l0 && last_nf_l0;
     wire word_end_l0 = 1'b1;
-    wire [7-1:0] next_base_l0 = (rd_base_l0 == 7'd49) ? 7'd0 : rd_base_l0 + 7'd49;
+    wire [8-1:0] next_base_l0 = (rd_base_l0 == 8'd98) ? 8'd0 : rd_base_l0 + 8'd98;
     assign rel_l0 = img_last_l0;
     always @(posedge clk) begin
         if (rst) begin
             busy_l0    <= 1'b0;
-            nf_l0      <= 6'd0;
-            sf_l0      <= 6'd0;
-            rd_ptr_l0  <= 7'd0;
-            rd_base_l0 <= 7'd0;
+            nf_l0      <= 5'd0;
+            sf_l0      <= 7'd0;
+            rd_ptr_l0  <= 8'd0;
+            rd_base_l0 <= 8'd0;
             rd_bank_l0 <= 1'd0;
             w_addr_l0  <= 12'd0;
             cred_l0    <= 2'd2;
         end else begin
             if (iss_l0) begin
                 busy_l0   <= !img_last_l0;
-                sf_l0     <= last_sf_l0 ? 6'd0 : sf_l0 + 6'd1;
-                if (last_sf_l0) nf_l0 <= last_nf_l0 ? 6'd0 : nf_l0 + 6'd1;
+                sf_l0     <= last_sf_l0 ? 7'd0 : sf_l0 + 7'd1;
+                if (last_sf_l0) nf_l0 <= last_nf_l0 ? 5'd0 : nf_l0 + 5'd1;
                 w_addr_l0 <= img_last_l0 ? 12'd0 : w_addr_l0 + 12'd1;
                 if (img_last_l0) begin
                     rd_base_l0 <= next_base_l0;
@@ -138,7 +138,7 @@ module fashion_ternary_256x3_dataflow (
                 end else if (last_sf_l0) begin
                     rd_ptr_l0  <= rd_base_l0;
                 end else if (word_end_l0) begin
-                    rd_ptr_l0  <= rd_ptr_l0 + 7'd1;
+                    rd_ptr_l0  <= rd_ptr_l0 + 8'd1;
                 end
             end
             if (start_l0 && !nrel_l0) cred_l0 <= cred_l0 - 2'd1;
@@ -146,8 +146,8 @@ module fashion_ternary_256x3_dataflow (
         end
     end
 
-    // ---- memories read at issue: the buffer word, one weight word per PE, the fold's biases
-    reg  [128-1:0]       buf_q_l0;
+    // ---- memories read at issue: the buffer word, one weight word per PE
+    reg  [64-1:0]       buf_q_l0;
     reg                            v1_l0;
     reg                            first1_l0;
     reg                            last1_l0;
@@ -156,151 +156,226 @@ module fashion_ternary_256x3_dataflow (
         else     v1_l0 <= iss_l0;
         if (iss_l0) begin
             buf_q_l0  <= buf_l0[rd_ptr_l0];
-            first1_l0 <= (sf_l0 == 6'd0);
+            first1_l0 <= (sf_l0 == 7'd0);
             last1_l0  <= last_sf_l0;
         end
     end
 
-    wire [128-1:0] wq_l0;   // PE p's weights in bits [p*32 +: 32]
+    wire [128-1:0] wq_l0;   // PE p's weights in bits [p*16 +: 16]
     (* rom_style = "block" *)
-    reg  [32-1:0] wrom_l0_pe0 [0:3136-1];
-    reg  [32-1:0] wq_l0_pe0;
+    reg  [16-1:0] wrom_l0_pe0 [0:3136-1];
+    reg  [16-1:0] wq_l0_pe0;
     initial $readmemh("mem/fashion_ternary_256x3_l0_pe0.mem", wrom_l0_pe0);
     always @(posedge clk) if (iss_l0) wq_l0_pe0 <= wrom_l0_pe0[w_addr_l0];
-    assign wq_l0[0 +: 32] = wq_l0_pe0;
+    assign wq_l0[0 +: 16] = wq_l0_pe0;
     (* rom_style = "block" *)
-    reg  [32-1:0] wrom_l0_pe1 [0:3136-1];
-    reg  [32-1:0] wq_l0_pe1;
+    reg  [16-1:0] wrom_l0_pe1 [0:3136-1];
+    reg  [16-1:0] wq_l0_pe1;
     initial $readmemh("mem/fashion_ternary_256x3_l0_pe1.mem", wrom_l0_pe1);
     always @(posedge clk) if (iss_l0) wq_l0_pe1 <= wrom_l0_pe1[w_addr_l0];
-    assign wq_l0[32 +: 32] = wq_l0_pe1;
+    assign wq_l0[16 +: 16] = wq_l0_pe1;
     (* rom_style = "block" *)
-    reg  [32-1:0] wrom_l0_pe2 [0:3136-1];
-    reg  [32-1:0] wq_l0_pe2;
+    reg  [16-1:0] wrom_l0_pe2 [0:3136-1];
+    reg  [16-1:0] wq_l0_pe2;
     initial $readmemh("mem/fashion_ternary_256x3_l0_pe2.mem", wrom_l0_pe2);
     always @(posedge clk) if (iss_l0) wq_l0_pe2 <= wrom_l0_pe2[w_addr_l0];
-    assign wq_l0[64 +: 32] = wq_l0_pe2;
+    assign wq_l0[32 +: 16] = wq_l0_pe2;
     (* rom_style = "block" *)
-    reg  [32-1:0] wrom_l0_pe3 [0:3136-1];
-    reg  [32-1:0] wq_l0_pe3;
+    reg  [16-1:0] wrom_l0_pe3 [0:3136-1];
+    reg  [16-1:0] wq_l0_pe3;
     initial $readmemh("mem/fashion_ternary_256x3_l0_pe3.mem", wrom_l0_pe3);
     always @(posedge clk) if (iss_l0) wq_l0_pe3 <= wrom_l0_pe3[w_addr_l0];
-    assign wq_l0[96 +: 32] = wq_l0_pe3;
-    reg  [48-1:0] brom_l0 [0:64-1];   // small: LUT ROM
-    reg  [48-1:0] bq_l0;
-    initial $readmemh("mem/fashion_ternary_256x3_l0_bias.mem", brom_l0);
-    always @(posedge clk) if (iss_l0 && sf_l0 == 6'd0) bq_l0 <= brom_l0[nf_l0];
+    assign wq_l0[48 +: 16] = wq_l0_pe3;
+    (* rom_style = "block" *)
+    reg  [16-1:0] wrom_l0_pe4 [0:3136-1];
+    reg  [16-1:0] wq_l0_pe4;
+    initial $readmemh("mem/fashion_ternary_256x3_l0_pe4.mem", wrom_l0_pe4);
+    always @(posedge clk) if (iss_l0) wq_l0_pe4 <= wrom_l0_pe4[w_addr_l0];
+    assign wq_l0[64 +: 16] = wq_l0_pe4;
+    (* rom_style = "block" *)
+    reg  [16-1:0] wrom_l0_pe5 [0:3136-1];
+    reg  [16-1:0] wq_l0_pe5;
+    initial $readmemh("mem/fashion_ternary_256x3_l0_pe5.mem", wrom_l0_pe5);
+    always @(posedge clk) if (iss_l0) wq_l0_pe5 <= wrom_l0_pe5[w_addr_l0];
+    assign wq_l0[80 +: 16] = wq_l0_pe5;
+    (* rom_style = "block" *)
+    reg  [16-1:0] wrom_l0_pe6 [0:3136-1];
+    reg  [16-1:0] wq_l0_pe6;
+    initial $readmemh("mem/fashion_ternary_256x3_l0_pe6.mem", wrom_l0_pe6);
+    always @(posedge clk) if (iss_l0) wq_l0_pe6 <= wrom_l0_pe6[w_addr_l0];
+    assign wq_l0[96 +: 16] = wq_l0_pe6;
+    (* rom_style = "block" *)
+    reg  [16-1:0] wrom_l0_pe7 [0:3136-1];
+    reg  [16-1:0] wq_l0_pe7;
+    initial $readmemh("mem/fashion_ternary_256x3_l0_pe7.mem", wrom_l0_pe7);
+    always @(posedge clk) if (iss_l0) wq_l0_pe7 <= wrom_l0_pe7[w_addr_l0];
+    assign wq_l0[112 +: 16] = wq_l0_pe7;
 
     // ---- the SIMD chunk of the buffer word used this cycle
-    wire [128-1:0] x1_l0 = buf_q_l0;
+    wire [64-1:0] x1_l0 = buf_q_l0;
 
-    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias ROM
-    // holds bias + the row's count of negative weights)
-    wire [76-1:0] res_l0;
+    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias holds
+    // bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
+    // own files), so that each tree node maps to its own carry chain. The accumulator restarts at
+    // every fold's first cycle from 0 (the bias is added in the drain).
+    wire [152-1:0] res_l0;
     generate
-        for (gp_l0 = 0; gp_l0 < 4; gp_l0 = gp_l0 + 1) begin : pe_l0
-            wire signed [9-1:0] t0 [0:15];
-            for (gs_l0 = 0; gs_l0 < 16; gs_l0 = gs_l0 + 1) begin : lane
-                wire [2-1:0] w = wq_l0[(gp_l0*16 + gs_l0)*2 +: 2];
-                wire [8-1:0] x = x1_l0[gs_l0*8 +: 8];
-                wire [8-1:0] mag = (w[0] ? x : 8'd0);
-                assign t0[gs_l0] = {1'b0, mag} ^ { 9{w[1]} };
+        for (gp_l0 = 0; gp_l0 < 8; gp_l0 = gp_l0 + 1) begin : pe_l0
+            wire signed [10-1:0] t1 [0:3];
+            for (gs_l0 = 0; gs_l0 < 4; gs_l0 = gs_l0 + 1) begin : pair
+                fashion_ternary_256x3_dataflow_l0_pair u (
+                    .xi(x1_l0[gs_l0*16 +: 16]),
+                    .wi(wq_l0[(gp_l0*8 + 2*gs_l0)*2 +: 4]),
+                    .y(t1[gs_l0])
+                );
             end
-            wire signed [10-1:0] t1 [0:7];
-            for (gj_l0 = 0; gj_l0 < 8; gj_l0 = gj_l0 + 1) begin : add1
-                assign t1[gj_l0] = { {1{t0[2*gj_l0][8]}}, t0[2*gj_l0] } + { {1{t0[2*gj_l0+1][8]}}, t0[2*gj_l0+1] };
+            wire signed [11-1:0] t2 [0:1];
+            for (gj_l0 = 0; gj_l0 < 2; gj_l0 = gj_l0 + 1) begin : add2
+                fashion_ternary_256x3_dataflow_add #(.W(11)) u (.a({ {1{t1[2*gj_l0][9]}}, t1[2*gj_l0] }), .b({ {1{t1[2*gj_l0+1][9]}}, t1[2*gj_l0+1] }), .y(t2[gj_l0]));
             end
-            wire signed [11-1:0] t2 [0:3];
-            for (gj_l0 = 0; gj_l0 < 4; gj_l0 = gj_l0 + 1) begin : add2
-                assign t2[gj_l0] = { {1{t1[2*gj_l0][9]}}, t1[2*gj_l0] } + { {1{t1[2*gj_l0+1][9]}}, t1[2*gj_l0+1] };
+            wire signed [12-1:0] t3 [0:0];
+            for (gj_l0 = 0; gj_l0 < 1; gj_l0 = gj_l0 + 1) begin : add3
+                fashion_ternary_256x3_dataflow_add #(.W(12)) u (.a({ {1{t2[2*gj_l0][10]}}, t2[2*gj_l0] }), .b({ {1{t2[2*gj_l0+1][10]}}, t2[2*gj_l0+1] }), .y(t3[gj_l0]));
             end
-            wire signed [12-1:0] t3 [0:1];
-            for (gj_l0 = 0; gj_l0 < 2; gj_l0 = gj_l0 + 1) begin : add3
-                assign t3[gj_l0] = { {1{t2[2*gj_l0][10]}}, t2[2*gj_l0] } + { {1{t2[2*gj_l0+1][10]}}, t2[2*gj_l0+1] };
-            end
-            wire signed [13-1:0] t4 [0:0];
-            for (gj_l0 = 0; gj_l0 < 1; gj_l0 = gj_l0 + 1) begin : add4
-                assign t4[gj_l0] = { {1{t3[2*gj_l0][11]}}, t3[2*gj_l0] } + { {1{t3[2*gj_l0+1][11]}}, t3[2*gj_l0+1] };
-            end
-            wire signed [19-1:0] sum  = { {6{t4[0][12]}}, t4[0] };
-            wire signed [19-1:0] bias = { {7{bq_l0[gp_l0*12 + 11]}}, bq_l0[gp_l0*12 +: 12] };
+            wire signed [19-1:0] sum  = { {7{t3[0][11]}}, t3[0] };
             reg  signed [19-1:0] acc;
-            wire signed [19-1:0] nxt  = (first1_l0 ? bias : acc) + sum;
+            wire signed [19-1:0] nxt  = sum + (first1_l0 ? 19'sd0 : acc);
             always @(posedge clk) if (v1_l0 && !last1_l0) acc <= nxt;
             assign res_l0[gp_l0*19 +: 19] = nxt;
         end
     endgenerate
 
-    // ---- drain: the fold's 4 results leave 1 per cycle (4 beat(s)), requantized
-    reg  [76-1:0] dr_l0;
+    // ---- drain: the fold's 8 results leave 1 per cycle (8 beat(s)), requantized
+    reg  [152-1:0] dr_l0;
     reg                    dv_l0;
-    reg  [2-1:0]  dc_l0;
+    reg  [3-1:0]  dc_l0;
     always @(posedge clk) begin
         if (rst) dv_l0 <= 1'b0;
         else if (v1_l0 && last1_l0) dv_l0 <= 1'b1;
-        else if (dv_l0 && dc_l0 == 2'd3) dv_l0 <= 1'b0;
+        else if (dv_l0 && dc_l0 == 3'd7) dv_l0 <= 1'b0;
         if (v1_l0 && last1_l0) begin
             dr_l0 <= res_l0;
-            dc_l0 <= 2'd0;
+            dc_l0 <= 3'd0;
         end else if (dv_l0) begin
-            dr_l0 <= dr_l0 >> 19;
-            dc_l0 <= dc_l0 + 2'd1;
+            dc_l0 <= dc_l0 + 3'd1;
         end
     end
+    // the beat's word of the drain: results dc*1 .. dc*1+0 (a mux, not a shift register)
+    wire [19-1:0] drw_l0 [0:7];
+    generate
+        for (gr_l0 = 0; gr_l0 < 8; gr_l0 = gr_l0 + 1) begin : drain_word_l0
+            assign drw_l0[gr_l0] = dr_l0[gr_l0*19 +: 19];
+        end
+    endgenerate
+    wire [19-1:0] ds_l0 = drw_l0[dc_l0];
+    // the beat's biases: word b of the bias ROM holds those of the image's drain beat b
+    reg  [12-1:0] brom_l0 [0:256-1];   // small: LUT ROM
+    initial $readmemh("mem/fashion_ternary_256x3_l0_bias.mem", brom_l0);
+    reg  [8-1:0] ba_l0;
+    always @(posedge clk) begin
+        if (rst) ba_l0 <= 8'd0;
+        else if (dv_l0) ba_l0 <= (ba_l0 == 8'd255) ? 8'd0 : ba_l0 + 8'd1;
+    end
+    wire [12-1:0] bw_l0 = brom_l0[ba_l0];
+    wire [19-1:0] db_l0;   // the beat's 1 results plus their biases
+    generate
+        for (gr_l0 = 0; gr_l0 < 1; gr_l0 = gr_l0 + 1) begin : bias_l0
+            assign db_l0[gr_l0*19 +: 19] = ds_l0[gr_l0*19 +: 19] + { {7{bw_l0[gr_l0*12 + 11]}}, bw_l0[gr_l0*12 +: 12] };
+        end
+    endgenerate
     wire [8-1:0] od_l0;
-    // requantization: clamp((acc * 44365 + 1048576) >> 21, 0, 255), the multiplier as CSD shift-adds
+    // requantization: clamp((acc * 44365 + 1048572) >> 21, 0, 255), the multiplier as CSD shift-adds;
+    // the rounding constant gives the network's results on every reachable accumulator (requant-equiv.ts)
     generate
         for (gr_l0 = 0; gr_l0 < 1; gr_l0 = gr_l0 + 1) begin : rq_l0
-    // layer 0 output gr_l0: m = 44365, sh = 21, B = 8
-    wire signed [37-1:0] rq_x_l0 = { {18{dr_l0[gr_l0*19 + 18]}}, dr_l0[gr_l0*19 +: 19] };
-    wire signed [37-1:0] rq_p_l0 = (rq_x_l0 <<< 16) - (rq_x_l0 <<< 14) - (rq_x_l0 <<< 12) - (rq_x_l0 <<< 10) + (rq_x_l0 <<< 8) + (rq_x_l0 <<< 6) + (rq_x_l0 <<< 4) - (rq_x_l0 <<< 2) + rq_x_l0 + 37'sd1048576;
-    wire [8-1:0] rq_y_l0 =
-        rq_p_l0[36] ? 8'd0 :
-        (|rq_p_l0[36-1:29]) ? 8'd255 :
-        rq_p_l0[29-1:21];
-    wire unused_rq_low_l0 = |rq_p_l0[20:0];   // bits below the shift are the fraction: dropped
+            // layer 0 output gr_l0: m = 44365, sh = 21, B = 8; CSD terms (negative ones as
+            // ~acc, their +2^s in the constant) summed by a tree of adder modules, each only as wide as
+            // the bits above its operands' trailing zeros
+            wire [19-1:0] rq_a_l0 = db_l0[gr_l0*19 +: 19];
+            wire [17-1:0] rq_o0_l0 = rq_a_l0[16:0];
+            wire [19-1:0] rq_o1_l0 = ~rq_a_l0;
+            wire [21-1:0] rq_o2_l0 = ~({ {2{rq_a_l0[18]}}, rq_a_l0 });
+            wire [23-1:0] rq_o3_l0 = ~({ {4{rq_a_l0[18]}}, rq_a_l0 });
+            wire [25-1:0] rq_o4_l0 = { {6{rq_a_l0[18]}}, rq_a_l0 };
+            wire [27-1:0] rq_o5_l0 = { {8{rq_a_l0[18]}}, rq_a_l0 };
+            wire [29-1:0] rq_o6_l0 = { {10{rq_a_l0[18]}}, rq_a_l0 };
+            wire [31-1:0] rq_o7_l0 = ~({ {12{rq_a_l0[18]}}, rq_a_l0 });
+            wire [33-1:0] rq_o8_l0 = { {14{rq_a_l0[18]}}, rq_a_l0 };
+            wire [23-1:0] rq_c_l0 = 23'd1045;
+            wire [19-1:0] rq_n0_l0;
+            fashion_ternary_256x3_dataflow_add #(.W(17)) u_rq_n0_l0 (.a(rq_o0_l0[16:0]), .b(rq_o1_l0[18:2]), .y(rq_n0_l0[19-1:19-17]));
+            assign rq_n0_l0[1:0] = rq_o1_l0[1:0];
+            wire [23-1:0] rq_n1_l0;
+            fashion_ternary_256x3_dataflow_add #(.W(21)) u_rq_n1_l0 (.a(rq_o2_l0[20:0]), .b(rq_o3_l0[22:2]), .y(rq_n1_l0[23-1:23-21]));
+            assign rq_n1_l0[1:0] = rq_o3_l0[1:0];
+            wire [25-1:0] rq_n2_l0;
+            fashion_ternary_256x3_dataflow_add #(.W(23)) u_rq_n2_l0 (.a(rq_c_l0[22:0]), .b(rq_o4_l0[24:2]), .y(rq_n2_l0[25-1:25-23]));
+            assign rq_n2_l0[1:0] = rq_o4_l0[1:0];
+            wire [29-1:0] rq_n3_l0;
+            fashion_ternary_256x3_dataflow_add #(.W(27)) u_rq_n3_l0 (.a(rq_o5_l0[26:0]), .b(rq_o6_l0[28:2]), .y(rq_n3_l0[29-1:29-27]));
+            assign rq_n3_l0[1:0] = rq_o6_l0[1:0];
+            wire [33-1:0] rq_n4_l0;
+            fashion_ternary_256x3_dataflow_add #(.W(31)) u_rq_n4_l0 (.a(rq_o7_l0[30:0]), .b(rq_o8_l0[32:2]), .y(rq_n4_l0[33-1:33-31]));
+            assign rq_n4_l0[1:0] = rq_o8_l0[1:0];
+            wire [23-1:0] rq_n5_l0;
+            fashion_ternary_256x3_dataflow_add #(.W(19)) u_rq_n5_l0 (.a(rq_n0_l0[18:0]), .b(rq_n1_l0[22:4]), .y(rq_n5_l0[23-1:23-19]));
+            assign rq_n5_l0[3:0] = rq_n1_l0[3:0];
+            wire [29-1:0] rq_n6_l0;
+            fashion_ternary_256x3_dataflow_add #(.W(25)) u_rq_n6_l0 (.a(rq_n2_l0[24:0]), .b(rq_n3_l0[28:4]), .y(rq_n6_l0[29-1:29-25]));
+            assign rq_n6_l0[3:0] = rq_n3_l0[3:0];
+            wire [29-1:0] rq_n7_l0;
+            fashion_ternary_256x3_dataflow_add #(.W(23)) u_rq_n7_l0 (.a(rq_n5_l0[22:0]), .b(rq_n6_l0[28:6]), .y(rq_n7_l0[29-1:29-23]));
+            assign rq_n7_l0[5:0] = rq_n6_l0[5:0];
+            wire [33-1:0] rq_n8_l0;
+            fashion_ternary_256x3_dataflow_add #(.W(29)) u_rq_n8_l0 (.a(rq_n7_l0[28:0]), .b(rq_n4_l0[32:4]), .y(rq_n8_l0[33-1:33-29]));
+            assign rq_n8_l0[3:0] = rq_n4_l0[3:0];
+            wire signed [33-1:0] rq_p_l0 = rq_n8_l0;
+            wire [8-1:0] rq_y_l0 =
+                rq_p_l0[32] ? 8'd0 :
+                (|rq_p_l0[32-1:29]) ? 8'd255 :
+                rq_p_l0[29-1:21];
+            wire unused_rq_low_l0 = |rq_p_l0[20:0];   // bits below the shift are the fraction: dropped
             assign od_l0[gr_l0*8 +: 8] = rq_y_l0;
         end
     endgenerate
 
     // =========================================================================
-    // Layer 1 (fc1): 256 -> 256, 3 levels; PE 1 x SIMD 32,
-    // NF 256 x SF 8 = 2048 cycles per image.
+    // Layer 1 (fc1): 256 -> 256, 3 levels; PE 2 x SIMD 16,
+    // NF 128 x SF 16 = 2048 cycles per image.
     // =========================================================================
     genvar gp_l1, gs_l1, gj_l1, gr_l1;
 
-    // ---- input buffer: 2 images x 8 words of 32 values (32 beat(s) of 1 per word)
-    (* ram_style = "distributed" *)
-    reg  [256-1:0]       buf_l1 [0:16-1];
-    reg  [4-1:0]    bw_ptr_l1;
+    // ---- input buffer: 2 images x 16 words of 16 values (16 beat(s) of 1 per word)
+    reg  [128-1:0]       buf_l1 [0:32-1];
+    reg  [5-1:0]    bw_ptr_l1;
     reg  [1-1:0]    bw_bank_l1;
-    reg  [3-1:0]    bw_word_l1;
+    reg  [4-1:0]    bw_word_l1;
     reg  [2-1:0]       full_l1;
     reg  [1-1:0]    rd_bank_l1;   // bank the MVU reads (issue section)
-    reg  [5-1:0]     bw_col_l1;
-    reg  [248-1:0]    bw_hold_l1;
+    reg  [4-1:0]     bw_col_l1;
+    reg  [120-1:0]    bw_hold_l1;
     wire in_rdy_l1  = !full_l1[bw_bank_l1];
     wire bw_fire_l1 = in_v_l1 && in_rdy_l1;
-    wire bw_wr_l1   = bw_fire_l1 && (bw_col_l1 == 5'd31);
-    wire bw_done_l1 = bw_wr_l1 && (bw_word_l1 == 3'd7);
+    wire bw_wr_l1   = bw_fire_l1 && (bw_col_l1 == 4'd15);
+    wire bw_done_l1 = bw_wr_l1 && (bw_word_l1 == 4'd15);
     always @(posedge clk) begin
         if (bw_wr_l1) buf_l1[bw_ptr_l1] <= { in_d_l1, bw_hold_l1 };
     end
     always @(posedge clk) begin
         if (rst) begin
-            bw_ptr_l1  <= 4'd0;
+            bw_ptr_l1  <= 5'd0;
             bw_bank_l1 <= 1'd0;
-            bw_word_l1 <= 3'd0;
+            bw_word_l1 <= 4'd0;
             full_l1    <= 2'd0;
-            bw_col_l1  <= 5'd0;
+            bw_col_l1  <= 4'd0;
         end else begin
             if (bw_fire_l1) begin
-                bw_col_l1  <= (bw_col_l1 == 5'd31) ? 5'd0 : bw_col_l1 + 5'd1;
-                bw_hold_l1 <= { in_d_l1, bw_hold_l1[247:8] };
+                bw_col_l1  <= (bw_col_l1 == 4'd15) ? 4'd0 : bw_col_l1 + 4'd1;
+                bw_hold_l1 <= { in_d_l1, bw_hold_l1[119:8] };
             end
             if (bw_wr_l1) begin
-                bw_ptr_l1  <= (bw_ptr_l1 == 4'd15) ? 4'd0 : bw_ptr_l1 + 4'd1;
-                bw_word_l1 <= (bw_word_l1 == 3'd7) ? 3'd0 : bw_word_l1 + 3'd1;
+                bw_ptr_l1  <= (bw_ptr_l1 == 5'd31) ? 5'd0 : bw_ptr_l1 + 5'd1;
+                bw_word_l1 <= (bw_word_l1 == 4'd15) ? 4'd0 : bw_word_l1 + 4'd1;
             end
             if (bw_done_l1) bw_bank_l1 <= (bw_bank_l1 == 1'd1) ? 1'd0 : bw_bank_l1 + 1'd1;
             full_l1 <= (full_l1 | (bw_done_l1 ? (2'd1 << bw_bank_l1) : 2'd0))
@@ -310,36 +385,36 @@ module fashion_ternary_256x3_dataflow (
 
     // ---- issue: neuron fold nf, synapse fold sf; one buffer chunk and one weight word per PE per cycle
     reg                            busy_l1;
-    reg  [8-1:0]          nf_l1;
-    reg  [3-1:0]          sf_l1;
-    reg  [4-1:0]    rd_ptr_l1;
-    reg  [4-1:0]    rd_base_l1;
+    reg  [7-1:0]          nf_l1;
+    reg  [4-1:0]          sf_l1;
+    reg  [5-1:0]    rd_ptr_l1;
+    reg  [5-1:0]    rd_base_l1;
     reg  [11-1:0] w_addr_l1;
     reg  [2-1:0]        cred_l1;   // free banks of the next buffer
     wire nrel_l1     = rel_l2;
     wire start_l1    = !busy_l1 && full_l1[rd_bank_l1] && (cred_l1 != 2'd0);
     wire iss_l1      = busy_l1 || start_l1;
-    wire last_sf_l1  = (sf_l1 == 3'd7);
-    wire last_nf_l1  = (nf_l1 == 8'd255);
+    wire last_sf_l1  = (sf_l1 == 4'd15);
+    wire last_nf_l1  = (nf_l1 == 7'd127);
     wire img_last_l1 = iss_l1 && last_sf_l1 && last_nf_l1;
     wire word_end_l1 = 1'b1;
-    wire [4-1:0] next_base_l1 = (rd_base_l1 == 4'd8) ? 4'd0 : rd_base_l1 + 4'd8;
+    wire [5-1:0] next_base_l1 = (rd_base_l1 == 5'd16) ? 5'd0 : rd_base_l1 + 5'd16;
     assign rel_l1 = img_last_l1;
     always @(posedge clk) begin
         if (rst) begin
             busy_l1    <= 1'b0;
-            nf_l1      <= 8'd0;
-            sf_l1      <= 3'd0;
-            rd_ptr_l1  <= 4'd0;
-            rd_base_l1 <= 4'd0;
+            nf_l1      <= 7'd0;
+            sf_l1      <= 4'd0;
+            rd_ptr_l1  <= 5'd0;
+            rd_base_l1 <= 5'd0;
             rd_bank_l1 <= 1'd0;
             w_addr_l1  <= 11'd0;
             cred_l1    <= 2'd2;
         end else begin
             if (iss_l1) begin
                 busy_l1   <= !img_last_l1;
-                sf_l1     <= last_sf_l1 ? 3'd0 : sf_l1 + 3'd1;
-                if (last_sf_l1) nf_l1 <= last_nf_l1 ? 8'd0 : nf_l1 + 8'd1;
+                sf_l1     <= last_sf_l1 ? 4'd0 : sf_l1 + 4'd1;
+                if (last_sf_l1) nf_l1 <= last_nf_l1 ? 7'd0 : nf_l1 + 7'd1;
                 w_addr_l1 <= img_last_l1 ? 11'd0 : w_addr_l1 + 11'd1;
                 if (img_last_l1) begin
                     rd_base_l1 <= next_base_l1;
@@ -348,7 +423,7 @@ module fashion_ternary_256x3_dataflow (
                 end else if (last_sf_l1) begin
                     rd_ptr_l1  <= rd_base_l1;
                 end else if (word_end_l1) begin
-                    rd_ptr_l1  <= rd_ptr_l1 + 4'd1;
+                    rd_ptr_l1  <= rd_ptr_l1 + 5'd1;
                 end
             end
             if (start_l1 && !nrel_l1) cred_l1 <= cred_l1 - 2'd1;
@@ -356,8 +431,8 @@ module fashion_ternary_256x3_dataflow (
         end
     end
 
-    // ---- memories read at issue: the buffer word, one weight word per PE, the fold's biases
-    reg  [256-1:0]       buf_q_l1;
+    // ---- memories read at issue: the buffer word, one weight word per PE
+    reg  [128-1:0]       buf_q_l1;
     reg                            v1_l1;
     reg                            first1_l1;
     reg                            last1_l1;
@@ -366,130 +441,172 @@ module fashion_ternary_256x3_dataflow (
         else     v1_l1 <= iss_l1;
         if (iss_l1) begin
             buf_q_l1  <= buf_l1[rd_ptr_l1];
-            first1_l1 <= (sf_l1 == 3'd0);
+            first1_l1 <= (sf_l1 == 4'd0);
             last1_l1  <= last_sf_l1;
         end
     end
 
-    wire [64-1:0] wq_l1;   // PE p's weights in bits [p*64 +: 64]
+    wire [64-1:0] wq_l1;   // PE p's weights in bits [p*32 +: 32]
     (* rom_style = "block" *)
-    reg  [64-1:0] wrom_l1_pe0 [0:2048-1];
-    reg  [64-1:0] wq_l1_pe0;
+    reg  [32-1:0] wrom_l1_pe0 [0:2048-1];
+    reg  [32-1:0] wq_l1_pe0;
     initial $readmemh("mem/fashion_ternary_256x3_l1_pe0.mem", wrom_l1_pe0);
     always @(posedge clk) if (iss_l1) wq_l1_pe0 <= wrom_l1_pe0[w_addr_l1];
-    assign wq_l1[0 +: 64] = wq_l1_pe0;
-    reg  [9-1:0] brom_l1 [0:256-1];   // small: LUT ROM
-    reg  [9-1:0] bq_l1;
+    assign wq_l1[0 +: 32] = wq_l1_pe0;
+    (* rom_style = "block" *)
+    reg  [32-1:0] wrom_l1_pe1 [0:2048-1];
+    reg  [32-1:0] wq_l1_pe1;
+    initial $readmemh("mem/fashion_ternary_256x3_l1_pe1.mem", wrom_l1_pe1);
+    always @(posedge clk) if (iss_l1) wq_l1_pe1 <= wrom_l1_pe1[w_addr_l1];
+    assign wq_l1[32 +: 32] = wq_l1_pe1;
+    reg  [18-1:0] brom_l1 [0:128-1];   // small: LUT ROM
+    reg  [18-1:0] bq_l1;
     initial $readmemh("mem/fashion_ternary_256x3_l1_bias.mem", brom_l1);
-    always @(posedge clk) if (iss_l1 && sf_l1 == 3'd0) bq_l1 <= brom_l1[nf_l1];
+    always @(posedge clk) if (iss_l1 && sf_l1 == 4'd0) bq_l1 <= brom_l1[nf_l1];
 
     // ---- the SIMD chunk of the buffer word used this cycle
-    wire [256-1:0] x1_l1 = buf_q_l1;
+    wire [128-1:0] x1_l1 = buf_q_l1;
 
-    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias ROM
-    // holds bias + the row's count of negative weights)
-    wire [18-1:0] res_l1;
+    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias holds
+    // bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
+    // own files), so that each tree node maps to its own carry chain. The accumulator restarts at
+    // every fold's first cycle from the bias.
+    wire [36-1:0] res_l1;
     generate
-        for (gp_l1 = 0; gp_l1 < 1; gp_l1 = gp_l1 + 1) begin : pe_l1
-            wire signed [9-1:0] t0 [0:31];
-            for (gs_l1 = 0; gs_l1 < 32; gs_l1 = gs_l1 + 1) begin : lane
-                wire [2-1:0] w = wq_l1[(gp_l1*32 + gs_l1)*2 +: 2];
-                wire [8-1:0] x = x1_l1[gs_l1*8 +: 8];
-                wire [8-1:0] mag = (w[0] ? x : 8'd0);
-                assign t0[gs_l1] = {1'b0, mag} ^ { 9{w[1]} };
+        for (gp_l1 = 0; gp_l1 < 2; gp_l1 = gp_l1 + 1) begin : pe_l1
+            wire signed [10-1:0] t1 [0:7];
+            for (gs_l1 = 0; gs_l1 < 8; gs_l1 = gs_l1 + 1) begin : pair
+                fashion_ternary_256x3_dataflow_l1_pair u (
+                    .xi(x1_l1[gs_l1*16 +: 16]),
+                    .wi(wq_l1[(gp_l1*16 + 2*gs_l1)*2 +: 4]),
+                    .y(t1[gs_l1])
+                );
             end
-            wire signed [10-1:0] t1 [0:15];
-            for (gj_l1 = 0; gj_l1 < 16; gj_l1 = gj_l1 + 1) begin : add1
-                assign t1[gj_l1] = { {1{t0[2*gj_l1][8]}}, t0[2*gj_l1] } + { {1{t0[2*gj_l1+1][8]}}, t0[2*gj_l1+1] };
+            wire signed [11-1:0] t2 [0:3];
+            for (gj_l1 = 0; gj_l1 < 4; gj_l1 = gj_l1 + 1) begin : add2
+                fashion_ternary_256x3_dataflow_add #(.W(11)) u (.a({ {1{t1[2*gj_l1][9]}}, t1[2*gj_l1] }), .b({ {1{t1[2*gj_l1+1][9]}}, t1[2*gj_l1+1] }), .y(t2[gj_l1]));
             end
-            wire signed [11-1:0] t2 [0:7];
-            for (gj_l1 = 0; gj_l1 < 8; gj_l1 = gj_l1 + 1) begin : add2
-                assign t2[gj_l1] = { {1{t1[2*gj_l1][9]}}, t1[2*gj_l1] } + { {1{t1[2*gj_l1+1][9]}}, t1[2*gj_l1+1] };
+            wire signed [12-1:0] t3 [0:1];
+            for (gj_l1 = 0; gj_l1 < 2; gj_l1 = gj_l1 + 1) begin : add3
+                fashion_ternary_256x3_dataflow_add #(.W(12)) u (.a({ {1{t2[2*gj_l1][10]}}, t2[2*gj_l1] }), .b({ {1{t2[2*gj_l1+1][10]}}, t2[2*gj_l1+1] }), .y(t3[gj_l1]));
             end
-            wire signed [12-1:0] t3 [0:3];
-            for (gj_l1 = 0; gj_l1 < 4; gj_l1 = gj_l1 + 1) begin : add3
-                assign t3[gj_l1] = { {1{t2[2*gj_l1][10]}}, t2[2*gj_l1] } + { {1{t2[2*gj_l1+1][10]}}, t2[2*gj_l1+1] };
+            wire signed [13-1:0] t4 [0:0];
+            for (gj_l1 = 0; gj_l1 < 1; gj_l1 = gj_l1 + 1) begin : add4
+                fashion_ternary_256x3_dataflow_add #(.W(13)) u (.a({ {1{t3[2*gj_l1][11]}}, t3[2*gj_l1] }), .b({ {1{t3[2*gj_l1+1][11]}}, t3[2*gj_l1+1] }), .y(t4[gj_l1]));
             end
-            wire signed [13-1:0] t4 [0:1];
-            for (gj_l1 = 0; gj_l1 < 2; gj_l1 = gj_l1 + 1) begin : add4
-                assign t4[gj_l1] = { {1{t3[2*gj_l1][11]}}, t3[2*gj_l1] } + { {1{t3[2*gj_l1+1][11]}}, t3[2*gj_l1+1] };
-            end
-            wire signed [14-1:0] t5 [0:0];
-            for (gj_l1 = 0; gj_l1 < 1; gj_l1 = gj_l1 + 1) begin : add5
-                assign t5[gj_l1] = { {1{t4[2*gj_l1][12]}}, t4[2*gj_l1] } + { {1{t4[2*gj_l1+1][12]}}, t4[2*gj_l1+1] };
-            end
-            wire signed [18-1:0] sum  = { {4{t5[0][13]}}, t5[0] };
-            wire signed [18-1:0] bias = { {9{bq_l1[gp_l1*9 + 8]}}, bq_l1[gp_l1*9 +: 9] };
+            wire signed [18-1:0] sum  = { {5{t4[0][12]}}, t4[0] };
             reg  signed [18-1:0] acc;
-            wire signed [18-1:0] nxt  = (first1_l1 ? bias : acc) + sum;
+            wire signed [18-1:0] nxt  = sum + (first1_l1 ? { {9{bq_l1[gp_l1*9 + 8]}}, bq_l1[gp_l1*9 +: 9] } : acc);
             always @(posedge clk) if (v1_l1 && !last1_l1) acc <= nxt;
             assign res_l1[gp_l1*18 +: 18] = nxt;
         end
     endgenerate
 
-    // ---- drain: the fold's 1 results leave 1 per cycle (1 beat(s)), requantized
-    reg  [18-1:0] dr_l1;
+    // ---- drain: the fold's 2 results leave 1 per cycle (2 beat(s)), requantized
+    reg  [36-1:0] dr_l1;
     reg                    dv_l1;
+    reg  [1-1:0]  dc_l1;
     always @(posedge clk) begin
         if (rst) dv_l1 <= 1'b0;
         else if (v1_l1 && last1_l1) dv_l1 <= 1'b1;
-        else if (dv_l1) dv_l1 <= 1'b0;
-        if (v1_l1 && last1_l1) dr_l1 <= res_l1;
+        else if (dv_l1 && dc_l1 == 1'd1) dv_l1 <= 1'b0;
+        if (v1_l1 && last1_l1) begin
+            dr_l1 <= res_l1;
+            dc_l1 <= 1'd0;
+        end else if (dv_l1) begin
+            dc_l1 <= dc_l1 + 1'd1;
+        end
     end
+    // the beat's word of the drain: results dc*1 .. dc*1+0 (a mux, not a shift register)
+    wire [18-1:0] drw_l1 [0:1];
+    generate
+        for (gr_l1 = 0; gr_l1 < 2; gr_l1 = gr_l1 + 1) begin : drain_word_l1
+            assign drw_l1[gr_l1] = dr_l1[gr_l1*18 +: 18];
+        end
+    endgenerate
+    wire [18-1:0] ds_l1 = drw_l1[dc_l1];
+    wire [18-1:0] db_l1 = ds_l1;   // the results (biases added at the folds' first cycles)
     wire [8-1:0] od_l1;
-    // requantization: clamp((acc * 58052 + 262144) >> 19, 0, 255), the multiplier as CSD shift-adds
+    // requantization: clamp((acc * 58052 + 262080) >> 19, 0, 255), the multiplier as CSD shift-adds;
+    // the rounding constant gives the network's results on every reachable accumulator (requant-equiv.ts)
     generate
         for (gr_l1 = 0; gr_l1 < 1; gr_l1 = gr_l1 + 1) begin : rq_l1
-    // layer 1 output gr_l1: m = 58052, sh = 19, B = 8
-    wire signed [36-1:0] rq_x_l1 = { {18{dr_l1[gr_l1*18 + 17]}}, dr_l1[gr_l1*18 +: 18] };
-    wire signed [36-1:0] rq_p_l1 = (rq_x_l1 <<< 16) - (rq_x_l1 <<< 13) + (rq_x_l1 <<< 10) - (rq_x_l1 <<< 8) - (rq_x_l1 <<< 6) + (rq_x_l1 <<< 2) + 36'sd262144;
-    wire [8-1:0] rq_y_l1 =
-        rq_p_l1[35] ? 8'd0 :
-        (|rq_p_l1[35-1:27]) ? 8'd255 :
-        rq_p_l1[27-1:19];
-    wire unused_rq_low_l1 = |rq_p_l1[18:0];   // bits below the shift are the fraction: dropped
+            // layer 1 output gr_l1: m = 58052, sh = 19, B = 8; CSD terms (negative ones as
+            // ~acc, their +2^s in the constant) summed by a tree of adder modules, each only as wide as
+            // the bits above its operands' trailing zeros
+            wire [18-1:0] rq_a_l1 = db_l1[gr_l1*18 +: 18];
+            wire [16-1:0] rq_o0_l1 = rq_a_l1[15:0];
+            wire [19-1:0] rq_o1_l1 = ~({ {1{rq_a_l1[17]}}, rq_a_l1 });
+            wire [22-1:0] rq_o2_l1 = { {4{rq_a_l1[17]}}, rq_a_l1 };
+            wire [24-1:0] rq_o3_l1 = ~({ {6{rq_a_l1[17]}}, rq_a_l1 });
+            wire [26-1:0] rq_o4_l1 = ~({ {8{rq_a_l1[17]}}, rq_a_l1 });
+            wire [30-1:0] rq_o5_l1 = { {12{rq_a_l1[17]}}, rq_a_l1 };
+            wire [24-1:0] rq_c_l1 = 24'd1057;
+            wire [19-1:0] rq_n0_l1;
+            fashion_ternary_256x3_dataflow_add #(.W(16)) u_rq_n0_l1 (.a(rq_o0_l1[15:0]), .b(rq_o1_l1[18:3]), .y(rq_n0_l1[19-1:19-16]));
+            assign rq_n0_l1[2:0] = rq_o1_l1[2:0];
+            wire [24-1:0] rq_n1_l1;
+            fashion_ternary_256x3_dataflow_add #(.W(22)) u_rq_n1_l1 (.a(rq_o2_l1[21:0]), .b(rq_o3_l1[23:2]), .y(rq_n1_l1[24-1:24-22]));
+            assign rq_n1_l1[1:0] = rq_o3_l1[1:0];
+            wire [26-1:0] rq_n2_l1;
+            fashion_ternary_256x3_dataflow_add #(.W(24)) u_rq_n2_l1 (.a(rq_c_l1[23:0]), .b(rq_o4_l1[25:2]), .y(rq_n2_l1[26-1:26-24]));
+            assign rq_n2_l1[1:0] = rq_o4_l1[1:0];
+            wire [24-1:0] rq_n3_l1;
+            fashion_ternary_256x3_dataflow_add #(.W(19)) u_rq_n3_l1 (.a(rq_n0_l1[18:0]), .b(rq_n1_l1[23:5]), .y(rq_n3_l1[24-1:24-19]));
+            assign rq_n3_l1[4:0] = rq_n1_l1[4:0];
+            wire [30-1:0] rq_n4_l1;
+            fashion_ternary_256x3_dataflow_add #(.W(26)) u_rq_n4_l1 (.a(rq_n2_l1[25:0]), .b(rq_o5_l1[29:4]), .y(rq_n4_l1[30-1:30-26]));
+            assign rq_n4_l1[3:0] = rq_o5_l1[3:0];
+            wire [30-1:0] rq_n5_l1;
+            fashion_ternary_256x3_dataflow_add #(.W(24)) u_rq_n5_l1 (.a(rq_n3_l1[23:0]), .b(rq_n4_l1[29:6]), .y(rq_n5_l1[30-1:30-24]));
+            assign rq_n5_l1[5:0] = rq_n4_l1[5:0];
+            wire signed [32-1:0] rq_p_l1 = { rq_n5_l1, 2'd0 };
+            wire [8-1:0] rq_y_l1 =
+                rq_p_l1[31] ? 8'd0 :
+                (|rq_p_l1[31-1:27]) ? 8'd255 :
+                rq_p_l1[27-1:19];
+            wire unused_rq_low_l1 = |rq_p_l1[18:0];   // bits below the shift are the fraction: dropped
             assign od_l1[gr_l1*8 +: 8] = rq_y_l1;
         end
     endgenerate
 
     // =========================================================================
-    // Layer 2 (fc2): 256 -> 256, 3 levels; PE 1 x SIMD 32,
-    // NF 256 x SF 8 = 2048 cycles per image.
+    // Layer 2 (fc2): 256 -> 256, 3 levels; PE 2 x SIMD 16,
+    // NF 128 x SF 16 = 2048 cycles per image.
     // =========================================================================
     genvar gp_l2, gs_l2, gj_l2, gr_l2;
 
-    // ---- input buffer: 2 images x 8 words of 32 values (32 beat(s) of 1 per word)
-    (* ram_style = "distributed" *)
-    reg  [256-1:0]       buf_l2 [0:16-1];
-    reg  [4-1:0]    bw_ptr_l2;
+    // ---- input buffer: 2 images x 16 words of 16 values (16 beat(s) of 1 per word)
+    reg  [128-1:0]       buf_l2 [0:32-1];
+    reg  [5-1:0]    bw_ptr_l2;
     reg  [1-1:0]    bw_bank_l2;
-    reg  [3-1:0]    bw_word_l2;
+    reg  [4-1:0]    bw_word_l2;
     reg  [2-1:0]       full_l2;
     reg  [1-1:0]    rd_bank_l2;   // bank the MVU reads (issue section)
-    reg  [5-1:0]     bw_col_l2;
-    reg  [248-1:0]    bw_hold_l2;
+    reg  [4-1:0]     bw_col_l2;
+    reg  [120-1:0]    bw_hold_l2;
     wire in_rdy_l2  = !full_l2[bw_bank_l2];
     wire bw_fire_l2 = in_v_l2 && in_rdy_l2;
-    wire bw_wr_l2   = bw_fire_l2 && (bw_col_l2 == 5'd31);
-    wire bw_done_l2 = bw_wr_l2 && (bw_word_l2 == 3'd7);
+    wire bw_wr_l2   = bw_fire_l2 && (bw_col_l2 == 4'd15);
+    wire bw_done_l2 = bw_wr_l2 && (bw_word_l2 == 4'd15);
     always @(posedge clk) begin
         if (bw_wr_l2) buf_l2[bw_ptr_l2] <= { in_d_l2, bw_hold_l2 };
     end
     always @(posedge clk) begin
         if (rst) begin
-            bw_ptr_l2  <= 4'd0;
+            bw_ptr_l2  <= 5'd0;
             bw_bank_l2 <= 1'd0;
-            bw_word_l2 <= 3'd0;
+            bw_word_l2 <= 4'd0;
             full_l2    <= 2'd0;
-            bw_col_l2  <= 5'd0;
+            bw_col_l2  <= 4'd0;
         end else begin
             if (bw_fire_l2) begin
-                bw_col_l2  <= (bw_col_l2 == 5'd31) ? 5'd0 : bw_col_l2 + 5'd1;
-                bw_hold_l2 <= { in_d_l2, bw_hold_l2[247:8] };
+                bw_col_l2  <= (bw_col_l2 == 4'd15) ? 4'd0 : bw_col_l2 + 4'd1;
+                bw_hold_l2 <= { in_d_l2, bw_hold_l2[119:8] };
             end
             if (bw_wr_l2) begin
-                bw_ptr_l2  <= (bw_ptr_l2 == 4'd15) ? 4'd0 : bw_ptr_l2 + 4'd1;
-                bw_word_l2 <= (bw_word_l2 == 3'd7) ? 3'd0 : bw_word_l2 + 3'd1;
+                bw_ptr_l2  <= (bw_ptr_l2 == 5'd31) ? 5'd0 : bw_ptr_l2 + 5'd1;
+                bw_word_l2 <= (bw_word_l2 == 4'd15) ? 4'd0 : bw_word_l2 + 4'd1;
             end
             if (bw_done_l2) bw_bank_l2 <= (bw_bank_l2 == 1'd1) ? 1'd0 : bw_bank_l2 + 1'd1;
             full_l2 <= (full_l2 | (bw_done_l2 ? (2'd1 << bw_bank_l2) : 2'd0))
@@ -499,36 +616,36 @@ module fashion_ternary_256x3_dataflow (
 
     // ---- issue: neuron fold nf, synapse fold sf; one buffer chunk and one weight word per PE per cycle
     reg                            busy_l2;
-    reg  [8-1:0]          nf_l2;
-    reg  [3-1:0]          sf_l2;
-    reg  [4-1:0]    rd_ptr_l2;
-    reg  [4-1:0]    rd_base_l2;
+    reg  [7-1:0]          nf_l2;
+    reg  [4-1:0]          sf_l2;
+    reg  [5-1:0]    rd_ptr_l2;
+    reg  [5-1:0]    rd_base_l2;
     reg  [11-1:0] w_addr_l2;
     reg  [2-1:0]        cred_l2;   // free banks of the next buffer
     wire nrel_l2     = rel_l3;
     wire start_l2    = !busy_l2 && full_l2[rd_bank_l2] && (cred_l2 != 2'd0);
     wire iss_l2      = busy_l2 || start_l2;
-    wire last_sf_l2  = (sf_l2 == 3'd7);
-    wire last_nf_l2  = (nf_l2 == 8'd255);
+    wire last_sf_l2  = (sf_l2 == 4'd15);
+    wire last_nf_l2  = (nf_l2 == 7'd127);
     wire img_last_l2 = iss_l2 && last_sf_l2 && last_nf_l2;
     wire word_end_l2 = 1'b1;
-    wire [4-1:0] next_base_l2 = (rd_base_l2 == 4'd8) ? 4'd0 : rd_base_l2 + 4'd8;
+    wire [5-1:0] next_base_l2 = (rd_base_l2 == 5'd16) ? 5'd0 : rd_base_l2 + 5'd16;
     assign rel_l2 = img_last_l2;
     always @(posedge clk) begin
         if (rst) begin
             busy_l2    <= 1'b0;
-            nf_l2      <= 8'd0;
-            sf_l2      <= 3'd0;
-            rd_ptr_l2  <= 4'd0;
-            rd_base_l2 <= 4'd0;
+            nf_l2      <= 7'd0;
+            sf_l2      <= 4'd0;
+            rd_ptr_l2  <= 5'd0;
+            rd_base_l2 <= 5'd0;
             rd_bank_l2 <= 1'd0;
             w_addr_l2  <= 11'd0;
             cred_l2    <= 2'd2;
         end else begin
             if (iss_l2) begin
                 busy_l2   <= !img_last_l2;
-                sf_l2     <= last_sf_l2 ? 3'd0 : sf_l2 + 3'd1;
-                if (last_sf_l2) nf_l2 <= last_nf_l2 ? 8'd0 : nf_l2 + 8'd1;
+                sf_l2     <= last_sf_l2 ? 4'd0 : sf_l2 + 4'd1;
+                if (last_sf_l2) nf_l2 <= last_nf_l2 ? 7'd0 : nf_l2 + 7'd1;
                 w_addr_l2 <= img_last_l2 ? 11'd0 : w_addr_l2 + 11'd1;
                 if (img_last_l2) begin
                     rd_base_l2 <= next_base_l2;
@@ -537,7 +654,7 @@ module fashion_ternary_256x3_dataflow (
                 end else if (last_sf_l2) begin
                     rd_ptr_l2  <= rd_base_l2;
                 end else if (word_end_l2) begin
-                    rd_ptr_l2  <= rd_ptr_l2 + 4'd1;
+                    rd_ptr_l2  <= rd_ptr_l2 + 5'd1;
                 end
             end
             if (start_l2 && !nrel_l2) cred_l2 <= cred_l2 - 2'd1;
@@ -545,8 +662,8 @@ module fashion_ternary_256x3_dataflow (
         end
     end
 
-    // ---- memories read at issue: the buffer word, one weight word per PE, the fold's biases
-    reg  [256-1:0]       buf_q_l2;
+    // ---- memories read at issue: the buffer word, one weight word per PE
+    reg  [128-1:0]       buf_q_l2;
     reg                            v1_l2;
     reg                            first1_l2;
     reg                            last1_l2;
@@ -555,88 +672,127 @@ module fashion_ternary_256x3_dataflow (
         else     v1_l2 <= iss_l2;
         if (iss_l2) begin
             buf_q_l2  <= buf_l2[rd_ptr_l2];
-            first1_l2 <= (sf_l2 == 3'd0);
+            first1_l2 <= (sf_l2 == 4'd0);
             last1_l2  <= last_sf_l2;
         end
     end
 
-    wire [64-1:0] wq_l2;   // PE p's weights in bits [p*64 +: 64]
+    wire [64-1:0] wq_l2;   // PE p's weights in bits [p*32 +: 32]
     (* rom_style = "block" *)
-    reg  [64-1:0] wrom_l2_pe0 [0:2048-1];
-    reg  [64-1:0] wq_l2_pe0;
+    reg  [32-1:0] wrom_l2_pe0 [0:2048-1];
+    reg  [32-1:0] wq_l2_pe0;
     initial $readmemh("mem/fashion_ternary_256x3_l2_pe0.mem", wrom_l2_pe0);
     always @(posedge clk) if (iss_l2) wq_l2_pe0 <= wrom_l2_pe0[w_addr_l2];
-    assign wq_l2[0 +: 64] = wq_l2_pe0;
-    reg  [9-1:0] brom_l2 [0:256-1];   // small: LUT ROM
-    reg  [9-1:0] bq_l2;
+    assign wq_l2[0 +: 32] = wq_l2_pe0;
+    (* rom_style = "block" *)
+    reg  [32-1:0] wrom_l2_pe1 [0:2048-1];
+    reg  [32-1:0] wq_l2_pe1;
+    initial $readmemh("mem/fashion_ternary_256x3_l2_pe1.mem", wrom_l2_pe1);
+    always @(posedge clk) if (iss_l2) wq_l2_pe1 <= wrom_l2_pe1[w_addr_l2];
+    assign wq_l2[32 +: 32] = wq_l2_pe1;
+    reg  [18-1:0] brom_l2 [0:128-1];   // small: LUT ROM
+    reg  [18-1:0] bq_l2;
     initial $readmemh("mem/fashion_ternary_256x3_l2_bias.mem", brom_l2);
-    always @(posedge clk) if (iss_l2 && sf_l2 == 3'd0) bq_l2 <= brom_l2[nf_l2];
+    always @(posedge clk) if (iss_l2 && sf_l2 == 4'd0) bq_l2 <= brom_l2[nf_l2];
 
     // ---- the SIMD chunk of the buffer word used this cycle
-    wire [256-1:0] x1_l2 = buf_q_l2;
+    wire [128-1:0] x1_l2 = buf_q_l2;
 
-    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias ROM
-    // holds bias + the row's count of negative weights)
-    wire [18-1:0] res_l2;
+    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias holds
+    // bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
+    // own files), so that each tree node maps to its own carry chain. The accumulator restarts at
+    // every fold's first cycle from the bias.
+    wire [36-1:0] res_l2;
     generate
-        for (gp_l2 = 0; gp_l2 < 1; gp_l2 = gp_l2 + 1) begin : pe_l2
-            wire signed [9-1:0] t0 [0:31];
-            for (gs_l2 = 0; gs_l2 < 32; gs_l2 = gs_l2 + 1) begin : lane
-                wire [2-1:0] w = wq_l2[(gp_l2*32 + gs_l2)*2 +: 2];
-                wire [8-1:0] x = x1_l2[gs_l2*8 +: 8];
-                wire [8-1:0] mag = (w[0] ? x : 8'd0);
-                assign t0[gs_l2] = {1'b0, mag} ^ { 9{w[1]} };
+        for (gp_l2 = 0; gp_l2 < 2; gp_l2 = gp_l2 + 1) begin : pe_l2
+            wire signed [10-1:0] t1 [0:7];
+            for (gs_l2 = 0; gs_l2 < 8; gs_l2 = gs_l2 + 1) begin : pair
+                fashion_ternary_256x3_dataflow_l2_pair u (
+                    .xi(x1_l2[gs_l2*16 +: 16]),
+                    .wi(wq_l2[(gp_l2*16 + 2*gs_l2)*2 +: 4]),
+                    .y(t1[gs_l2])
+                );
             end
-            wire signed [10-1:0] t1 [0:15];
-            for (gj_l2 = 0; gj_l2 < 16; gj_l2 = gj_l2 + 1) begin : add1
-                assign t1[gj_l2] = { {1{t0[2*gj_l2][8]}}, t0[2*gj_l2] } + { {1{t0[2*gj_l2+1][8]}}, t0[2*gj_l2+1] };
+            wire signed [11-1:0] t2 [0:3];
+            for (gj_l2 = 0; gj_l2 < 4; gj_l2 = gj_l2 + 1) begin : add2
+                fashion_ternary_256x3_dataflow_add #(.W(11)) u (.a({ {1{t1[2*gj_l2][9]}}, t1[2*gj_l2] }), .b({ {1{t1[2*gj_l2+1][9]}}, t1[2*gj_l2+1] }), .y(t2[gj_l2]));
             end
-            wire signed [11-1:0] t2 [0:7];
-            for (gj_l2 = 0; gj_l2 < 8; gj_l2 = gj_l2 + 1) begin : add2
-                assign t2[gj_l2] = { {1{t1[2*gj_l2][9]}}, t1[2*gj_l2] } + { {1{t1[2*gj_l2+1][9]}}, t1[2*gj_l2+1] };
+            wire signed [12-1:0] t3 [0:1];
+            for (gj_l2 = 0; gj_l2 < 2; gj_l2 = gj_l2 + 1) begin : add3
+                fashion_ternary_256x3_dataflow_add #(.W(12)) u (.a({ {1{t2[2*gj_l2][10]}}, t2[2*gj_l2] }), .b({ {1{t2[2*gj_l2+1][10]}}, t2[2*gj_l2+1] }), .y(t3[gj_l2]));
             end
-            wire signed [12-1:0] t3 [0:3];
-            for (gj_l2 = 0; gj_l2 < 4; gj_l2 = gj_l2 + 1) begin : add3
-                assign t3[gj_l2] = { {1{t2[2*gj_l2][10]}}, t2[2*gj_l2] } + { {1{t2[2*gj_l2+1][10]}}, t2[2*gj_l2+1] };
+            wire signed [13-1:0] t4 [0:0];
+            for (gj_l2 = 0; gj_l2 < 1; gj_l2 = gj_l2 + 1) begin : add4
+                fashion_ternary_256x3_dataflow_add #(.W(13)) u (.a({ {1{t3[2*gj_l2][11]}}, t3[2*gj_l2] }), .b({ {1{t3[2*gj_l2+1][11]}}, t3[2*gj_l2+1] }), .y(t4[gj_l2]));
             end
-            wire signed [13-1:0] t4 [0:1];
-            for (gj_l2 = 0; gj_l2 < 2; gj_l2 = gj_l2 + 1) begin : add4
-                assign t4[gj_l2] = { {1{t3[2*gj_l2][11]}}, t3[2*gj_l2] } + { {1{t3[2*gj_l2+1][11]}}, t3[2*gj_l2+1] };
-            end
-            wire signed [14-1:0] t5 [0:0];
-            for (gj_l2 = 0; gj_l2 < 1; gj_l2 = gj_l2 + 1) begin : add5
-                assign t5[gj_l2] = { {1{t4[2*gj_l2][12]}}, t4[2*gj_l2] } + { {1{t4[2*gj_l2+1][12]}}, t4[2*gj_l2+1] };
-            end
-            wire signed [18-1:0] sum  = { {4{t5[0][13]}}, t5[0] };
-            wire signed [18-1:0] bias = { {9{bq_l2[gp_l2*9 + 8]}}, bq_l2[gp_l2*9 +: 9] };
+            wire signed [18-1:0] sum  = { {5{t4[0][12]}}, t4[0] };
             reg  signed [18-1:0] acc;
-            wire signed [18-1:0] nxt  = (first1_l2 ? bias : acc) + sum;
+            wire signed [18-1:0] nxt  = sum + (first1_l2 ? { {9{bq_l2[gp_l2*9 + 8]}}, bq_l2[gp_l2*9 +: 9] } : acc);
             always @(posedge clk) if (v1_l2 && !last1_l2) acc <= nxt;
             assign res_l2[gp_l2*18 +: 18] = nxt;
         end
     endgenerate
 
-    // ---- drain: the fold's 1 results leave 1 per cycle (1 beat(s)), requantized
-    reg  [18-1:0] dr_l2;
+    // ---- drain: the fold's 2 results leave 1 per cycle (2 beat(s)), requantized
+    reg  [36-1:0] dr_l2;
     reg                    dv_l2;
+    reg  [1-1:0]  dc_l2;
     always @(posedge clk) begin
         if (rst) dv_l2 <= 1'b0;
         else if (v1_l2 && last1_l2) dv_l2 <= 1'b1;
-        else if (dv_l2) dv_l2 <= 1'b0;
-        if (v1_l2 && last1_l2) dr_l2 <= res_l2;
+        else if (dv_l2 && dc_l2 == 1'd1) dv_l2 <= 1'b0;
+        if (v1_l2 && last1_l2) begin
+            dr_l2 <= res_l2;
+            dc_l2 <= 1'd0;
+        end else if (dv_l2) begin
+            dc_l2 <= dc_l2 + 1'd1;
+        end
     end
+    // the beat's word of the drain: results dc*1 .. dc*1+0 (a mux, not a shift register)
+    wire [18-1:0] drw_l2 [0:1];
+    generate
+        for (gr_l2 = 0; gr_l2 < 2; gr_l2 = gr_l2 + 1) begin : drain_word_l2
+            assign drw_l2[gr_l2] = dr_l2[gr_l2*18 +: 18];
+        end
+    endgenerate
+    wire [18-1:0] ds_l2 = drw_l2[dc_l2];
+    wire [18-1:0] db_l2 = ds_l2;   // the results (biases added at the folds' first cycles)
     wire [8-1:0] od_l2;
-    // requantization: clamp((acc * 46844 + 262144) >> 19, 0, 255), the multiplier as CSD shift-adds
+    // requantization: clamp((acc * 46844 + 262140) >> 19, 0, 255), the multiplier as CSD shift-adds;
+    // the rounding constant gives the network's results on every reachable accumulator (requant-equiv.ts)
     generate
         for (gr_l2 = 0; gr_l2 < 1; gr_l2 = gr_l2 + 1) begin : rq_l2
-    // layer 2 output gr_l2: m = 46844, sh = 19, B = 8
-    wire signed [36-1:0] rq_x_l2 = { {18{dr_l2[gr_l2*18 + 17]}}, dr_l2[gr_l2*18 +: 18] };
-    wire signed [36-1:0] rq_p_l2 = (rq_x_l2 <<< 16) - (rq_x_l2 <<< 14) - (rq_x_l2 <<< 11) - (rq_x_l2 <<< 8) - (rq_x_l2 <<< 2) + 36'sd262144;
-    wire [8-1:0] rq_y_l2 =
-        rq_p_l2[35] ? 8'd0 :
-        (|rq_p_l2[35-1:27]) ? 8'd255 :
-        rq_p_l2[27-1:19];
-    wire unused_rq_low_l2 = |rq_p_l2[18:0];   // bits below the shift are the fraction: dropped
+            // layer 2 output gr_l2: m = 46844, sh = 19, B = 8; CSD terms (negative ones as
+            // ~acc, their +2^s in the constant) summed by a tree of adder modules, each only as wide as
+            // the bits above its operands' trailing zeros
+            wire [18-1:0] rq_a_l2 = db_l2[gr_l2*18 +: 18];
+            wire [16-1:0] rq_o0_l2 = rq_a_l2[15:0];
+            wire [18-1:0] rq_o1_l2 = ~rq_a_l2;
+            wire [21-1:0] rq_o2_l2 = ~({ {3{rq_a_l2[17]}}, rq_a_l2 });
+            wire [24-1:0] rq_o3_l2 = ~({ {6{rq_a_l2[17]}}, rq_a_l2 });
+            wire [30-1:0] rq_o4_l2 = ~({ {12{rq_a_l2[17]}}, rq_a_l2 });
+            wire [24-1:0] rq_c_l2 = 24'd1097;
+            wire [18-1:0] rq_n0_l2;
+            fashion_ternary_256x3_dataflow_add #(.W(16)) u_rq_n0_l2 (.a(rq_o0_l2[15:0]), .b(rq_o1_l2[17:2]), .y(rq_n0_l2[18-1:18-16]));
+            assign rq_n0_l2[1:0] = rq_o1_l2[1:0];
+            wire [24-1:0] rq_n1_l2;
+            fashion_ternary_256x3_dataflow_add #(.W(21)) u_rq_n1_l2 (.a(rq_o2_l2[20:0]), .b(rq_o3_l2[23:3]), .y(rq_n1_l2[24-1:24-21]));
+            assign rq_n1_l2[2:0] = rq_o3_l2[2:0];
+            wire [30-1:0] rq_n2_l2;
+            fashion_ternary_256x3_dataflow_add #(.W(24)) u_rq_n2_l2 (.a(rq_c_l2[23:0]), .b(rq_o4_l2[29:6]), .y(rq_n2_l2[30-1:30-24]));
+            assign rq_n2_l2[5:0] = rq_o4_l2[5:0];
+            wire [24-1:0] rq_n3_l2;
+            fashion_ternary_256x3_dataflow_add #(.W(18)) u_rq_n3_l2 (.a(rq_n0_l2[17:0]), .b(rq_n1_l2[23:6]), .y(rq_n3_l2[24-1:24-18]));
+            assign rq_n3_l2[5:0] = rq_n1_l2[5:0];
+            wire [30-1:0] rq_n4_l2;
+            fashion_ternary_256x3_dataflow_add #(.W(24)) u_rq_n4_l2 (.a(rq_n3_l2[23:0]), .b(rq_n2_l2[29:6]), .y(rq_n4_l2[30-1:30-24]));
+            assign rq_n4_l2[5:0] = rq_n2_l2[5:0];
+            wire signed [32-1:0] rq_p_l2 = { rq_n4_l2, 2'd0 };
+            wire [8-1:0] rq_y_l2 =
+                rq_p_l2[31] ? 8'd0 :
+                (|rq_p_l2[31-1:27]) ? 8'd255 :
+                rq_p_l2[27-1:19];
+            wire unused_rq_low_l2 = |rq_p_l2[18:0];   // bits below the shift are the fraction: dropped
             assign od_l2[gr_l2*8 +: 8] = rq_y_l2;
         end
     endgenerate
@@ -645,7 +801,7 @@ module fashion_ternary_256x3_dataflow (
     // Layer 3 (fc3): 256 -> 10, 3 levels; PE 1 x SIMD 1,
     // NF 10 x SF 256 = 2560 cycles per image.
     // =========================================================================
-    genvar gp_l3, gs_l3, gr_l3;
+    genvar gp_l3, gr_l3;
 
     // ---- input buffer: 2 images x 256 words of 1 values (1 beat(s) of 1 per word)
     (* ram_style = "block" *)
@@ -727,7 +883,7 @@ module fashion_ternary_256x3_dataflow (
         end
     end
 
-    // ---- memories read at issue: the buffer word, one weight word per PE, the fold's biases
+    // ---- memories read at issue: the buffer word, one weight word per PE
     reg  [8-1:0]       buf_q_l3;
     reg                            v1_l3;
     reg                            first1_l3;
@@ -757,22 +913,20 @@ module fashion_ternary_256x3_dataflow (
     // ---- the SIMD chunk of the buffer word used this cycle
     wire [8-1:0] x1_l3 = buf_q_l3;
 
-    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias ROM
-    // holds bias + the row's count of negative weights)
+    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias holds
+    // bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
+    // own files), so that each tree node maps to its own carry chain. The accumulator restarts at
+    // every fold's first cycle from the bias.
     wire [18-1:0] res_l3;
     generate
         for (gp_l3 = 0; gp_l3 < 1; gp_l3 = gp_l3 + 1) begin : pe_l3
-            wire signed [9-1:0] t0 [0:0];
-            for (gs_l3 = 0; gs_l3 < 1; gs_l3 = gs_l3 + 1) begin : lane
-                wire [2-1:0] w = wq_l3[(gp_l3*1 + gs_l3)*2 +: 2];
-                wire [8-1:0] x = x1_l3[gs_l3*8 +: 8];
-                wire [8-1:0] mag = (w[0] ? x : 8'd0);
-                assign t0[gs_l3] = {1'b0, mag} ^ { 9{w[1]} };
-            end
-            wire signed [18-1:0] sum  = { {9{t0[0][8]}}, t0[0] };
-            wire signed [18-1:0] bias = { {10{bq_l3[gp_l3*8 + 7]}}, bq_l3[gp_l3*8 +: 8] };
+            wire signed [9-1:0] t1 [0:0];
+            wire [9-1:0] lone;
+            fashion_ternary_256x3_dataflow_l3_lane u_lone (.xi(x1_l3[0 +: 8]), .wi(wq_l3[(gp_l3*1 + 0)*2 +: 2]), .y(lone));
+            assign t1[0] = lone;
+            wire signed [18-1:0] sum  = { {9{t1[0][8]}}, t1[0] };
             reg  signed [18-1:0] acc;
-            wire signed [18-1:0] nxt  = (first1_l3 ? bias : acc) + sum;
+            wire signed [18-1:0] nxt  = sum + (first1_l3 ? { {10{bq_l3[gp_l3*8 + 7]}}, bq_l3[gp_l3*8 +: 8] } : acc);
             always @(posedge clk) if (v1_l3 && !last1_l3) acc <= nxt;
             assign res_l3[gp_l3*18 +: 18] = nxt;
         end
@@ -787,12 +941,14 @@ module fashion_ternary_256x3_dataflow (
         else if (dv_l3) dv_l3 <= 1'b0;
         if (v1_l3 && last1_l3) dr_l3 <= res_l3;
     end
+    wire [18-1:0] ds_l3 = dr_l3;
+    wire [18-1:0] db_l3 = ds_l3;   // the results (biases added at the folds' first cycles)
     wire [17-1:0] od_l3;
     // logits: the accumulators, 17 bits each
     generate
         for (gr_l3 = 0; gr_l3 < 1; gr_l3 = gr_l3 + 1) begin : lg_l3
-            assign od_l3[gr_l3*17 +: 17] = dr_l3[gr_l3*18 +: 17];
-            wire unused_msbs = |dr_l3[gr_l3*18 + 17 +: 1];   // the true logit fits in 17 bits
+            assign od_l3[gr_l3*17 +: 17] = db_l3[gr_l3*18 +: 17];
+            wire unused_msbs = |db_l3[gr_l3*18 + 17 +: 1];   // the true logit fits in 17 bits
         end
     endgenerate
 
@@ -814,7 +970,6 @@ module fashion_ternary_256x3_dataflow (
     // =========================================================================
     wire                          ow_v = dv_l3;
     wire [17-1:0]      ow_d = od_l3;
-    (* ram_style = "distributed" *)
     reg  [17-1:0]      obuf [0:20-1];
     reg  [4-1:0]      cls [0:1];
     reg  [5-1:0]   ow_ptr;

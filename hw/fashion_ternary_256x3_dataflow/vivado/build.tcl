@@ -19,14 +19,25 @@ file mkdir $out
 cd $root
 
 read_verilog rtl/fashion_ternary_256x3_dataflow.v
+read_verilog rtl/fashion_ternary_256x3_dataflow_l0_pair.v
+read_verilog rtl/fashion_ternary_256x3_dataflow_l1_pair.v
+read_verilog rtl/fashion_ternary_256x3_dataflow_l2_pair.v
+read_verilog rtl/fashion_ternary_256x3_dataflow_l3_lane.v
+read_verilog rtl/fashion_ternary_256x3_dataflow_add.v
 read_mem mem/fashion_ternary_256x3_l0_pe0.mem
 read_mem mem/fashion_ternary_256x3_l0_pe1.mem
 read_mem mem/fashion_ternary_256x3_l0_pe2.mem
 read_mem mem/fashion_ternary_256x3_l0_pe3.mem
+read_mem mem/fashion_ternary_256x3_l0_pe4.mem
+read_mem mem/fashion_ternary_256x3_l0_pe5.mem
+read_mem mem/fashion_ternary_256x3_l0_pe6.mem
+read_mem mem/fashion_ternary_256x3_l0_pe7.mem
 read_mem mem/fashion_ternary_256x3_l0_bias.mem
 read_mem mem/fashion_ternary_256x3_l1_pe0.mem
+read_mem mem/fashion_ternary_256x3_l1_pe1.mem
 read_mem mem/fashion_ternary_256x3_l1_bias.mem
 read_mem mem/fashion_ternary_256x3_l2_pe0.mem
+read_mem mem/fashion_ternary_256x3_l2_pe1.mem
 read_mem mem/fashion_ternary_256x3_l2_bias.mem
 read_mem mem/fashion_ternary_256x3_l3_pe0.mem
 read_mem mem/fashion_ternary_256x3_l3_bias.mem

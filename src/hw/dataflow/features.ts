@@ -90,14 +90,14 @@ export interface DfCoefficients {
 
 /**
  * Fitted by `npx tsx bench/dataflow-cost.ts --fit` on test/fixtures/yosys/dataflow-calibration.json
- * (10 designs with PE trees as modules: MNIST 784-32-10 at intervals 3136, 784 and 196; random nets
+ * (13 designs with PE trees as modules: MNIST 784-32-10 at intervals 3136, 784 and 196; random nets
  * 64-32-10 with M = 3, 7, 15, 96-48-10 with M = 5, 128-64-64-10; the default network at intervals
- * 3136 and 256, 129 to 1,306 lanes). Every design within 4%; leave-one-out LUT error mean 6.0%,
- * worst 12.2%.
+ * 3136 (three foldings), 256 and 196: 596 to 32,684 LUT, 9 to 2,064 lanes). Every design within
+ * 3.5%; leave-one-out LUT error mean 3.9%, worst 8.5%.
  */
 export const DF_COEFFICIENTS: DfCoefficients = {
-  lut: { lanes: 1.44, tree: 0.1814, acc: 0.7827, drain: 0, requant: 1.318, select: 0.9487, romLogic: 0.5149, control: 44.23 },
-  ff: { lanes: 0, tree: 0, acc: 2.091, drain: 0, requant: 0, select: 2.251, romLogic: 0, control: 21.02 },
+  lut: { lanes: 1.459, tree: 0.1177, acc: 1.187, drain: 0, requant: 1.58, select: 0.8979, romLogic: 0.235, control: 28.16 },
+  ff: { lanes: 0, tree: 0, acc: 2.046, drain: 0.1966, requant: 0, select: 2.217, romLogic: 0, control: 24.29 },
 };
 
 export const DF_FF_FEATURES: readonly DfFeature[] = ["acc", "drain", "select", "control"];
