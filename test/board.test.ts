@@ -142,7 +142,7 @@ describe("board top co-simulation", () => {
   ] as const)("%s: UART in, UART out, every class and logit of %d MNIST test images equals the reference", async (board, images) => {
     const bundle = join(work, `mnist-${board}`);
     cpSync("hw/mnist_ternary_32", bundle, { recursive: true });
-    const plan = await addBoard(bundle, board, board === "hx8k-breakout" ? { coreMHz: 36 } : {});
+    const plan = await addBoard(bundle, board);
     expect(readBoardConfig(bundle, board)).toEqual(plan.config);
     const net = loadNetwork(join(bundle, "network.json"));
     const picked = pickVectors(net, images, 1);

@@ -13,7 +13,10 @@ import { renderBoardFiles } from "./render.js";
 
 export function boardDesign(bundleDir: string): BoardDesign {
   const m = loadManifest(bundleDir);
-  return { name: m.name, top: m.top, rtl: m.files.rtl, features: m.interface.input.beats, inputBits: m.interface.input.tdataBits, classes: m.network.classes, logitBits: m.interface.output.tdataBits };
+  const i = m.interface;
+  if (!i.input.tlast || !i.status || i.input.tdataBits !== 8 || i.output.tdataBits % 8 !== 0 || i.output.classBits === undefined)
+    throw new TritforgeError(`${bundleDir}: the board top needs the AXI4-Stream interface with input tlast, 8-bit input tdata, whole-byte output tdata and a status port: regenerate the bundle`);
+  return { name: m.name, top: m.top, rtl: m.files.rtl, features: i.input.beats, inputBits: i.input.valueBits, classes: m.network.classes, logitBits: i.output.tdataBits };
 }
 
 /** Writes the board files into `root` (a bundle folder or a folder being built into one). */

@@ -15,6 +15,7 @@ export const plusargs = (req: RunRequest): string[] => [
   `+stall=${req.stall}`,
   `+seed=${req.seed}`,
   `+maxcycles=${req.maxCycles}`,
+  ...(req.extraArgs ?? []),
 ];
 
 /** Runs `cmd` in the bundle folder (ROM images load from mem/ there); a failed exit becomes an ERROR line. */
@@ -31,10 +32,10 @@ export const icarus: Simulator = {
     requireTool("iverilog");
     requireTool("vvp");
   },
-  build(bundleDir, m) {
+  build(bundleDir, m, tbModule) {
     this.check();
     return timedBuild("icarus", bundleDir, m, version(), async (out) => {
-      const r = await run("iverilog", ["-g2005", "-o", join(out, "sim.vvp"), "-s", `${m.top}_tb`, ...m.files.rtl, m.files.testbench], bundleDir);
+      const r = await run("iverilog", ["-g2005", "-o", join(out, "sim.vvp"), "-s", tbModule ?? `${m.top}_tb`, ...m.files.rtl, m.files.testbench], bundleDir);
       if (r.code !== 0) throw new TritforgeError(`iverilog failed on ${bundleDir}: ${r.stderr.trim().split("\n")[0]}`);
     });
   },

@@ -42,6 +42,8 @@ export interface RunRequest {
   stall: number;
   seed: number;
   maxCycles: number;
+  /** Extra plusargs (the protocol checker's fault plan). */
+  extraArgs?: string[];
 }
 
 export interface Build {
@@ -55,8 +57,11 @@ export interface Simulator {
   name: SimulatorName;
   /** Throws a one-line error naming the Debian package when a tool is missing. */
   check(): void;
-  /** Builds the bundle's testbench, or finds the cached build for an unchanged bundle. */
-  build(bundleDir: string, manifest: Manifest): Promise<Build>;
+  /**
+   * Builds the bundle's testbench (or, with `tbModule`, that module of manifest.files.testbench:
+   * the protocol checker), or finds the cached build for unchanged files.
+   */
+  build(bundleDir: string, manifest: Manifest, tbModule?: string): Promise<Build>;
   /** Runs a build; returns the testbench's stdout and the run's wall time. */
   exec(build: Build, req: RunRequest): Promise<{ stdout: string; wallSeconds: number }>;
 }

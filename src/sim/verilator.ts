@@ -17,10 +17,10 @@ export const verilator: Simulator = {
   check() {
     requireTool("verilator");
   },
-  build(bundleDir, m) {
+  build(bundleDir, m, tbModule) {
     this.check();
     return timedBuild("verilator", bundleDir, m, version(), async (out) => {
-      const args = ["--binary", "--timing", "-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--top-module", `${m.top}_tb`, "-Mdir", join(out, "obj"), "-o", "sim", ...m.files.rtl, m.files.testbench];
+      const args = ["--binary", "--timing", "-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--top-module", tbModule ?? `${m.top}_tb`, "-Mdir", join(out, "obj"), "-o", "sim", ...m.files.rtl, m.files.testbench];
       const r = await run("verilator", args, bundleDir);
       if (r.code !== 0) throw new TritforgeError(`verilator failed on ${bundleDir}: ${(r.stderr.split("\n").find((l) => /%Error/.test(l)) ?? r.stderr.trim().split("\n")[0] ?? "").trim()}`);
     });

@@ -13,7 +13,7 @@ export function vendorDesign(m: Manifest): VendorDesign {
     reset: i.reset,
     inputPrefix: i.input.prefix,
     outputPrefix: i.output.prefix,
-    status: [],
+    status: i.status ? [i.status] : [],
     ports: i.ports,
   };
 }

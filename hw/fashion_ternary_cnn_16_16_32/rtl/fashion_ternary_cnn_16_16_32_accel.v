@@ -9,8 +9,8 @@
 // Dataflow (output-stationary): each of the P lanes owns one output neuron of the current group of
 // P outputs; the layer's inputs are broadcast to all lanes, one per cycle. A lane adds, subtracts
 // or skips its input (ternary), or adds shifted copies of it (M levels): no multipliers. After the
-// group's last input the accumulators move into a drain shift register that requantizes one value
-// per cycle into the next layer's activation buffer while the lanes start the next group.
+// group's last input the accumulators move into a drain register that requantizes one value per
+// cycle into the next layer's activation buffer while the lanes start the next group.
 //
 // Convolutions are matrix-vector products over windows: an address generator walks each output
 // pixel's k x k x C_in window over the activation buffer (HWC order), producing the zero padding
@@ -19,27 +19,90 @@
 // monotonic), so only pooled values are drained; conv outputs no pool window reads are skipped.
 // The image is loaded into buffer 0 before layer 0 starts.
 //
-// Interfaces (AXI-Stream naming):
-//   s_axis_*  one input activation per beat, 784 beats per inference (no tlast needed)
-//   m_axis_*  one logit per beat (10 beats, tlast on the last); tuser = predicted class
-//             (argmax, lowest index on ties), valid on every beat of the packet
-// Reset: synchronous, active high. ROM images are read from mem/ relative to the working directory.
+// Interfaces (AXI4-Stream, Vivado block-design conventions; X_INTERFACE_INFO on every port):
+//   aclk, aresetn  clock; synchronous active-low reset (s_axis_tready low in reset and the cycle after)
+//   s_axis_*  one input activation per beat (tdata[8-1:0] of 8), 784 beats per
+//             image, tlast on the last: an early or missing tlast drops the image (framing_error)
+//   m_axis_*  one logit per beat (10 beats, tlast on the last), sign-extended to 16 bits;
+//             tuser[4-1:0] = predicted class (argmax, lowest index on ties), tuser[4] = an input
+//             image was dropped since the previous packet; valid on every beat of the packet
+//   framing_error  sticky: an input image was misframed since reset
+// ROM images are read from MEM_DIR ("mem/", relative to the tool's working directory by default).
 // -----------------------------------------------------------------------------
 `timescale 1ns / 1ps
 `default_nettype none
 
-module fashion_ternary_cnn_16_16_32_accel (
-    input  wire                     clk,
-    input  wire                     rst,
+module fashion_ternary_cnn_16_16_32_accel #(
+    parameter MEM_DIR = "mem/"   // folder of the ROM images ($readmemh), relative to the working directory
+) (
+    (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 ACLK CLK" *)
+    (* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF S_AXIS:M_AXIS, ASSOCIATED_RESET aresetn" *)
+    input  wire                     aclk,
+    (* X_INTERFACE_INFO = "xilinx.com:signal:reset:1.0 ARESETN RST" *)
+    (* X_INTERFACE_PARAMETER = "POLARITY ACTIVE_LOW" *)
+    input  wire                     aresetn,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TDATA" *)
     input  wire [8-1:0] s_axis_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TVALID" *)
     input  wire                     s_axis_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TREADY" *)
     output wire                     s_axis_tready,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TLAST" *)
+    input  wire                     s_axis_tlast,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TDATA" *)
     output wire [16-1:0] m_axis_tdata,
-    output wire [4-1:0] m_axis_tuser,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TUSER" *)
+    output wire [5-1:0] m_axis_tuser,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TVALID" *)
     output wire                     m_axis_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TREADY" *)
     input  wire                     m_axis_tready,
-    output wire                     m_axis_tlast
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TLAST" *)
+    output wire                     m_axis_tlast,
+    (* X_INTERFACE_INFO = "xilinx.com:signal:interrupt:1.0 FRAMING_ERROR INTERRUPT" *)
+    (* X_INTERFACE_PARAMETER = "SENSITIVITY LEVEL_HIGH" *)
+    output wire                     framing_error
 );
+    // ---------------------------------------------------------------- AXI4-Stream reset and input framing
+    // aresetn is synchronous and active low; s_axis_tready stays low in reset and in the cycle after
+    // it, m_axis_tvalid is low in reset. Each image ends with tlast on its last beat. A tlast on an
+    // earlier beat, or none on the last beat, drops the partial image (in_abort), sets the sticky
+    // framing_error (cleared only by reset) and flags the next output packet (tuser MSB); the input
+    // resynchronises at once after an early tlast, and after a missing one on the next tlast (the
+    // beats up to it are accepted and discarded).
+    wire clk = aclk;
+    wire rst = !aresetn;
+    reg  rst_q;               // reset was asserted in the previous cycle
+    reg  discarding;          // waiting for a tlast after a missing one
+    reg  framing_error_q;
+    reg  frame_dropped;       // an image was dropped since the last output packet
+    wire in_ready;            // the architecture takes an input beat this cycle (below)
+    wire in_at_last;          // the architecture's next input beat is the image's last
+    wire out_packet_done;     // the last beat of an output packet is accepted
+    assign s_axis_tready = !rst && !rst_q && (discarding || in_ready);
+    wire in_beat    = s_axis_tvalid && s_axis_tready;
+    wire in_early   = in_beat && !discarding && s_axis_tlast && !in_at_last;
+    wire in_missing = in_beat && !discarding && !s_axis_tlast && in_at_last;
+    wire in_abort   = in_early || in_missing;
+    wire in_take    = in_beat && !discarding && !in_abort;
+    always @(posedge clk) begin
+        rst_q <= rst;
+        if (rst) begin
+            discarding      <= 1'b0;
+            framing_error_q <= 1'b0;
+            frame_dropped   <= 1'b0;
+        end else begin
+            if (in_abort) begin
+                framing_error_q <= 1'b1;
+                frame_dropped   <= 1'b1;
+            end else if (out_packet_done) begin
+                frame_dropped <= 1'b0;
+            end
+            if (in_missing) discarding <= 1'b1;
+            else if (in_beat && discarding && s_axis_tlast) discarding <= 1'b0;
+        end
+    end
+    assign framing_error = framing_error_q;
 
     // ---------------------------------------------------------------- constants
     localparam P        = 16;   // MAC lanes
@@ -181,7 +244,7 @@ module fashion_ternary_cnn_16_16_32_accel (
     wire stream_phase = 1'b0;
     wire layer_ready  = !flush_wait || (!v1 && (drain_cnt == 5'd0));
     wire fetch_ok     = (state == S_RUN) && is_busy && adv && layer_ready && !loading;
-    wire issue        = fetch_ok && (!stream_phase || s_axis_tvalid);
+    wire issue        = fetch_ok;   // the image is loaded before layer 0 starts: no streaming phase
     wire mac          = v1 && adv;
     wire drain_go     = (drain_cnt != 5'd0);
     wire first_c      = (ci == {CHW{1'b0}}) && (kx == {KBW{1'b0}}) && (ky == {KBW{1'b0}});
@@ -197,7 +260,8 @@ module fashion_ternary_cnn_16_16_32_accel (
     wire [WAW-1:0] rd_full = a - pad_off;
     wire [AW-1:0]  rd_addr = real_c ? rd_full[AW-1:0] : {AW{1'b0}};
 
-    assign s_axis_tready = (state == S_RUN) && loading;
+    assign in_ready   = (state == S_RUN) && loading;
+    assign in_at_last = (ld_addr == 12'd783);
 
     // ---------------------------------------------------------------- issue stage (address generator)
     wire [WAW-1:0] next_pix  = pix + pix_step;
@@ -301,7 +365,9 @@ module fashion_ternary_cnn_16_16_32_accel (
         if (rst) begin
             loading <= 1'b1;
             ld_addr <= {AW{1'b0}};
-        end else if (s_axis_tvalid && s_axis_tready) begin
+        end else if (in_abort) begin
+            ld_addr <= {AW{1'b0}};   // a misframed image: load the next one from the start
+        end else if (in_take) begin
             ld_addr <= (ld_addr == 12'd783) ? {AW{1'b0}} : ld_addr + 12'd1;
             if (ld_addr == 12'd783) loading <= 1'b0;
         end else if (state == S_OUT && m_axis_tready && out_last) begin
@@ -312,13 +378,14 @@ module fashion_ternary_cnn_16_16_32_accel (
     // ---------------------------------------------------------------- weight and bias ROMs
     // Layer 0 (conv0): conv 3x3 pad 1 on 28x28x1 -> 16 channels, maxpool 2/2 -> 14x14x16, 3 levels, 1 group(s) of P.
     // Word g*9+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    (* rom_style = "block" *)
     reg [32-1:0] w_rom_l0 [0:9-1];
     reg [128-1:0] b_rom_l0 [0:1-1];
     reg [32-1:0] w_q_l0;
     reg [128-1:0] b_q_l0;
     initial begin
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_w0.mem", w_rom_l0);
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_b0.mem", b_rom_l0);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w0.mem"}, w_rom_l0, 0, 9-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b0.mem"}, b_rom_l0, 0, 1-1);
     end
     always @(posedge clk) begin
         if (issue && is_layer == 3'd0) begin
@@ -329,13 +396,14 @@ module fashion_ternary_cnn_16_16_32_accel (
 
     // Layer 1 (conv1): conv 3x3 pad 1 on 14x14x16 -> 16 channels, maxpool 2/2 -> 7x7x16, 3 levels, 1 group(s) of P.
     // Word g*144+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    (* rom_style = "block" *)
     reg [32-1:0] w_rom_l1 [0:144-1];
     reg [112-1:0] b_rom_l1 [0:1-1];
     reg [32-1:0] w_q_l1;
     reg [112-1:0] b_q_l1;
     initial begin
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_w1.mem", w_rom_l1);
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_b1.mem", b_rom_l1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w1.mem"}, w_rom_l1, 0, 144-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b1.mem"}, b_rom_l1, 0, 1-1);
     end
     always @(posedge clk) begin
         if (issue && is_layer == 3'd1) begin
@@ -346,13 +414,14 @@ module fashion_ternary_cnn_16_16_32_accel (
 
     // Layer 2 (conv2): conv 3x3 pad 1 on 7x7x16 -> 32 channels, maxpool 2/2 -> 3x3x32, 3 levels, 2 group(s) of P.
     // Word g*144+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    (* rom_style = "block" *)
     reg [32-1:0] w_rom_l2 [0:288-1];
     reg [128-1:0] b_rom_l2 [0:2-1];
     reg [32-1:0] w_q_l2;
     reg [128-1:0] b_q_l2;
     initial begin
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_w2.mem", w_rom_l2);
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_b2.mem", b_rom_l2);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w2.mem"}, w_rom_l2, 0, 288-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b2.mem"}, b_rom_l2, 0, 2-1);
     end
     always @(posedge clk) begin
         if (issue && is_layer == 3'd2) begin
@@ -363,13 +432,14 @@ module fashion_ternary_cnn_16_16_32_accel (
 
     // Layer 3 (fc0): dense 288 -> 128, 3 levels, 8 group(s) of P.
     // Word g*288+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    (* rom_style = "block" *)
     reg [32-1:0] w_rom_l3 [0:2304-1];
     reg [128-1:0] b_rom_l3 [0:8-1];
     reg [32-1:0] w_q_l3;
     reg [128-1:0] b_q_l3;
     initial begin
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_w3.mem", w_rom_l3);
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_b3.mem", b_rom_l3);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w3.mem"}, w_rom_l3, 0, 2304-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b3.mem"}, b_rom_l3, 0, 8-1);
     end
     always @(posedge clk) begin
         if (issue && is_layer == 3'd3) begin
@@ -380,13 +450,14 @@ module fashion_ternary_cnn_16_16_32_accel (
 
     // Layer 4 (fc1): dense 128 -> 10, 3 levels, 1 group(s) of P.
     // Word g*128+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    (* rom_style = "block" *)
     reg [32-1:0] w_rom_l4 [0:128-1];
     reg [96-1:0] b_rom_l4 [0:1-1];
     reg [32-1:0] w_q_l4;
     reg [96-1:0] b_q_l4;
     initial begin
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_w4.mem", w_rom_l4);
-        $readmemh("mem/fashion_ternary_cnn_16_16_32_b4.mem", b_rom_l4);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w4.mem"}, w_rom_l4, 0, 128-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b4.mem"}, b_rom_l4, 0, 1-1);
     end
     always @(posedge clk) begin
         if (issue && is_layer == 3'd4) begin
@@ -404,7 +475,7 @@ module fashion_ternary_cnn_16_16_32_accel (
     wire [ACT_W-1:0] rq_y;   // requantized value leaving the drain (below)
     wire buf0_we_drain = drain_go && (drain_layer == 3'd1 || drain_layer == 3'd3);
     always @(posedge clk) begin
-        if (s_axis_tvalid && s_axis_tready) buf0[ld_addr[10-1:0]] <= s_axis_tdata;
+        if (in_take) buf0[ld_addr[10-1:0]] <= s_axis_tdata;
         else if (buf0_we_drain) buf0[drain_addr[10-1:0]] <= rq_y;
         if (issue) buf0_q <= buf0[rd_addr[10-1:0]];
     end
@@ -601,9 +672,11 @@ module fashion_ternary_cnn_16_16_32_accel (
             if (out_last) state <= S_RUN;
         end
     end
-    assign m_axis_tvalid = (state == S_OUT);
-    assign m_axis_tdata  = logit[out_idx];
-    assign m_axis_tuser  = best_idx;
+    assign out_packet_done = (state == S_OUT) && m_axis_tready && out_last;
+    assign m_axis_tvalid = (state == S_OUT) && !rst;
+    wire signed [LOGIT_W-1:0] logit_out = logit[out_idx];
+    assign m_axis_tdata  = logit_out;
+    assign m_axis_tuser  = { frame_dropped, best_idx };
     assign m_axis_tlast  = out_last;
 
 endmodule

@@ -9,30 +9,96 @@
 // Dataflow (output-stationary): each of the P lanes owns one output neuron of the current group of
 // P outputs; the layer's inputs are broadcast to all lanes, one per cycle. A lane adds, subtracts
 // or skips its input (ternary), or adds shifted copies of it (M levels): no multipliers. After the
-// group's last input the accumulators move into a drain shift register that requantizes one value
-// per cycle into the next layer's activation buffer while the lanes start the next group.
+// group's last input the accumulators move into a drain register that requantizes one value per
+// cycle into the next layer's activation buffer while the lanes start the next group.
+// Pipeline (dense): issue (ROM and buffer reads) -> fetch registers -> MAC stage registers (lane
+// weight after the ROM bank and layer muxes) -> one adder per lane; drain: lane select, bias ROM
+// read -> bias add -> requantizer adder tree (2 register stage(s)) -> buffer write.
 //
-// Interfaces (AXI-Stream naming):
-//   s_axis_*  one input activation per beat, 784 beats per inference (no tlast needed)
-//   m_axis_*  one logit per beat (10 beats, tlast on the last); tuser = predicted class
-//             (argmax, lowest index on ties), valid on every beat of the packet
-// Reset: synchronous, active high. ROM images are read from mem/ relative to the working directory.
+// Interfaces (AXI4-Stream, Vivado block-design conventions; X_INTERFACE_INFO on every port):
+//   aclk, aresetn  clock; synchronous active-low reset (s_axis_tready low in reset and the cycle after)
+//   s_axis_*  one input activation per beat (tdata[8-1:0] of 8), 784 beats per
+//             image, tlast on the last: an early or missing tlast drops the image (framing_error)
+//   m_axis_*  one logit per beat (10 beats, tlast on the last), sign-extended to 16 bits;
+//             tuser[4-1:0] = predicted class (argmax, lowest index on ties), tuser[4] = an input
+//             image was dropped since the previous packet; valid on every beat of the packet
+//   framing_error  sticky: an input image was misframed since reset
+// ROM images are read from MEM_DIR ("mem/", relative to the tool's working directory by default).
 // -----------------------------------------------------------------------------
 `timescale 1ns / 1ps
 `default_nettype none
 
-module mnist_ternary_32_accel (
-    input  wire                     clk,
-    input  wire                     rst,
+module mnist_ternary_32_accel #(
+    parameter MEM_DIR = "mem/"   // folder of the ROM images ($readmemh), relative to the working directory
+) (
+    (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 ACLK CLK" *)
+    (* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF S_AXIS:M_AXIS, ASSOCIATED_RESET aresetn" *)
+    input  wire                     aclk,
+    (* X_INTERFACE_INFO = "xilinx.com:signal:reset:1.0 ARESETN RST" *)
+    (* X_INTERFACE_PARAMETER = "POLARITY ACTIVE_LOW" *)
+    input  wire                     aresetn,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TDATA" *)
     input  wire [8-1:0] s_axis_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TVALID" *)
     input  wire                     s_axis_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TREADY" *)
     output wire                     s_axis_tready,
-    output wire [14-1:0] m_axis_tdata,
-    output wire [4-1:0] m_axis_tuser,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TLAST" *)
+    input  wire                     s_axis_tlast,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TDATA" *)
+    output wire [16-1:0] m_axis_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TUSER" *)
+    output wire [5-1:0] m_axis_tuser,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TVALID" *)
     output wire                     m_axis_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TREADY" *)
     input  wire                     m_axis_tready,
-    output wire                     m_axis_tlast
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TLAST" *)
+    output wire                     m_axis_tlast,
+    (* X_INTERFACE_INFO = "xilinx.com:signal:interrupt:1.0 FRAMING_ERROR INTERRUPT" *)
+    (* X_INTERFACE_PARAMETER = "SENSITIVITY LEVEL_HIGH" *)
+    output wire                     framing_error
 );
+    // ---------------------------------------------------------------- AXI4-Stream reset and input framing
+    // aresetn is synchronous and active low; s_axis_tready stays low in reset and in the cycle after
+    // it, m_axis_tvalid is low in reset. Each image ends with tlast on its last beat. A tlast on an
+    // earlier beat, or none on the last beat, drops the partial image (in_abort), sets the sticky
+    // framing_error (cleared only by reset) and flags the next output packet (tuser MSB); the input
+    // resynchronises at once after an early tlast, and after a missing one on the next tlast (the
+    // beats up to it are accepted and discarded).
+    wire clk = aclk;
+    wire rst = !aresetn;
+    reg  rst_q;               // reset was asserted in the previous cycle
+    reg  discarding;          // waiting for a tlast after a missing one
+    reg  framing_error_q;
+    reg  frame_dropped;       // an image was dropped since the last output packet
+    wire in_ready;            // the architecture takes an input beat this cycle (below)
+    wire in_at_last;          // the architecture's next input beat is the image's last
+    wire out_packet_done;     // the last beat of an output packet is accepted
+    assign s_axis_tready = !rst && !rst_q && (discarding || in_ready);
+    wire in_beat    = s_axis_tvalid && s_axis_tready;
+    wire in_early   = in_beat && !discarding && s_axis_tlast && !in_at_last;
+    wire in_missing = in_beat && !discarding && !s_axis_tlast && in_at_last;
+    wire in_abort   = in_early || in_missing;
+    wire in_take    = in_beat && !discarding && !in_abort;
+    always @(posedge clk) begin
+        rst_q <= rst;
+        if (rst) begin
+            discarding      <= 1'b0;
+            framing_error_q <= 1'b0;
+            frame_dropped   <= 1'b0;
+        end else begin
+            if (in_abort) begin
+                framing_error_q <= 1'b1;
+                frame_dropped   <= 1'b1;
+            end else if (out_packet_done) begin
+                frame_dropped <= 1'b0;
+            end
+            if (in_missing) discarding <= 1'b1;
+            else if (in_beat && discarding && s_axis_tlast) discarding <= 1'b0;
+        end
+    end
+    assign framing_error = framing_error_q;
 
     // ---------------------------------------------------------------- constants
     localparam P        = 8;   // MAC lanes
@@ -60,17 +126,37 @@ module mnist_ternary_32_accel (
     reg            is_busy;      // the issue stage still has inputs to fetch in this inference
     reg            flush_wait;   // a new layer waits until the previous one has fully drained
 
-    reg            v1;           // MAC stage holds a valid input
+    reg            v1;           // fetch stage: ROM and buffer words being read
     reg [LW-1:0]   l1;
     reg [GW-1:0]   g1;
-    reg            first1;       // first input of a group: start from the bias
     reg            last1;        // last input of a group: result goes to the drain
     reg            stream1;      // input came from the stream rather than a buffer
     reg [ACT_W-1:0] x_stream1;
 
+    reg            v2;           // MAC stage: registered behind the ROM read, bank and layer muxes
+    reg [LW-1:0]   l2;
+    reg [GW-1:0]   g2;
+    reg            last2;
+    reg [ACT_W-1:0] x2;
+
     reg [CW-1:0]   drain_cnt;    // values still to requantize in the drain register
     reg [LW-1:0]   drain_layer;
-    reg [AW-1:0]   drain_addr;   // output index of drain register 0
+    reg [AW-1:0]   drain_addr;   // output index of the value being read from the drain
+    reg [3-1:0]   drain_idx;    // lane of that value
+    reg            d_v;          // bias stage: a drained value and its bias are being summed
+    reg signed [ACC_W-1:0] d_val;
+    reg [LW-1:0]   d_layer;
+    reg [AW-1:0]   d_addr;
+    reg            e_v;          // requantizer input stage: value plus bias
+    reg signed [ACC_W-1:0] e_sum;
+    reg [LW-1:0]   e_layer;
+    reg [AW-1:0]   e_addr;
+    reg            q1_v;         // requantizer stage q1 (the last writes the next layer's buffer)
+    reg [LW-1:0]   q1_layer;
+    reg [10-1:0]   q1_addr;
+    reg            q2_v;         // requantizer stage q2 (the last writes the next layer's buffer)
+    reg [LW-1:0]   q2_layer;
+    reg [10-1:0]   q2_addr;
     reg [AW-1:0]   grp_base;     // output index of the next group to be drained (= g1 * P)
     reg [CLASS_W-1:0] out_idx;   // logit being sent
     wire           out_last = (out_idx == LAST_CLASS);
@@ -87,39 +173,40 @@ module mnist_ternary_32_accel (
     end
 
     // Size of the group in the MAC stage (P, or fewer for a layer's last group).
-    reg [CW-1:0]   group_size1;
+    reg [CW-1:0]   group_size2;
     always @(*) begin
-        case (l1)
-            1'd0: group_size1 = (g1 == 2'd3) ? 4'd8 : 4'd8;
-            1'd1: group_size1 = (g1 == 2'd1) ? 4'd2 : 4'd8;
-            default: group_size1 = 4'd8;
+        case (l2)
+            1'd0: group_size2 = (g2 == 2'd3) ? 4'd8 : 4'd8;
+            1'd1: group_size2 = (g2 == 2'd1) ? 4'd2 : 4'd8;
+            default: group_size2 = 4'd8;
         endcase
     end
 
-    reg [GW-1:0] last_g1;   // last group index of the MAC stage's layer
+    reg [GW-1:0] last_g2;   // last group index of the MAC stage's layer
     always @(*) begin
-        case (l1)
-            1'd0: last_g1 = 2'd3;
-            1'd1: last_g1 = 2'd1;
-            default: last_g1 = {GW{1'b0}};
+        case (l2)
+            1'd0: last_g2 = 2'd3;
+            1'd1: last_g2 = 2'd1;
+            default: last_g2 = {GW{1'b0}};
         endcase
     end
 
     // ---------------------------------------------------------------- handshakes and stalls
     // The MAC stage stalls on a group's last input while the drain still holds more than one value
-    // (only possible when a layer has fewer inputs than lanes).
+    // (only possible when a layer has fewer inputs than lanes); the stages before it stall with it.
     wire drain_busy   = (drain_cnt > 4'd1);
-    wire adv          = !(v1 && last1 && drain_busy);
+    wire adv          = !(v2 && last2 && drain_busy);
     wire stream_phase = (is_layer == 1'd0) && (is_group == 2'd0);
-    wire layer_ready  = !flush_wait || (!v1 && (drain_cnt == 4'd0));
+    wire layer_ready  = !flush_wait || (!v1 && !v2 && (drain_cnt == 4'd0) && !d_v && !e_v && !q1_v && !q2_v);
     wire fetch_ok     = (state == S_RUN) && is_busy && adv && layer_ready;
-    wire issue        = fetch_ok && (!stream_phase || s_axis_tvalid);
-    wire mac          = v1 && adv;
+    wire issue        = fetch_ok && (!stream_phase || in_take);
+    wire mac          = v2 && adv;
     wire drain_go     = (drain_cnt != 4'd0);
     wire last_of_grp  = (is_j == last_j);
     wire last_of_lyr  = last_of_grp && (is_group == last_g);
 
-    assign s_axis_tready = fetch_ok && stream_phase;
+    assign in_ready   = fetch_ok && stream_phase;
+    assign in_at_last = last_of_grp;   // in the streaming phase: the layer's last input
 
     // ---------------------------------------------------------------- issue stage
     always @(posedge clk) begin
@@ -130,6 +217,10 @@ module mnist_ternary_32_accel (
             rom_addr   <= {RW{1'b0}};
             is_busy    <= 1'b1;
             flush_wait <= 1'b0;
+        end else if (in_abort) begin
+            // A misframed image: drop what was streamed and wait for the next image's first beat.
+            is_j     <= {AW{1'b0}};
+            rom_addr <= {RW{1'b0}};
         end else if (issue) begin
             flush_wait <= 1'b0;
             if (!last_of_grp) begin
@@ -158,38 +249,43 @@ module mnist_ternary_32_accel (
     end
 
     // ---------------------------------------------------------------- weight and bias ROMs
+    // Weight ROMs are read at issue; bias ROMs (one bias per output) as the drain reads the output.
     // Layer 0 (fc0): 784 -> 32, 3 levels, 4 group(s) of P.
     // Word g*784+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    // Bias word o: the bias of output o.
+    (* rom_style = "block" *)
     reg [16-1:0] w_rom_l0 [0:3136-1];
-    reg [88-1:0] b_rom_l0 [0:4-1];
+    reg [18-1:0] b_rom_l0 [0:32-1];
     reg [16-1:0] w_q_l0;
-    reg [88-1:0] b_q_l0;
+    reg [18-1:0] b_q_l0;
     initial begin
-        $readmemh("mem/mnist_ternary_32_w0.mem", w_rom_l0);
-        $readmemh("mem/mnist_ternary_32_b0.mem", b_rom_l0);
+        $readmemh({MEM_DIR, "mnist_ternary_32_w0.mem"}, w_rom_l0, 0, 3136-1);
+        $readmemh({MEM_DIR, "mnist_ternary_32_b0.mem"}, b_rom_l0, 0, 32-1);
     end
     always @(posedge clk) begin
         if (issue && is_layer == 1'd0) begin
             w_q_l0 <= w_rom_l0[rom_addr[12-1:0]];
-            if (is_j == 10'd0) b_q_l0 <= b_rom_l0[is_group[2-1:0]];
         end
+        if (drain_go && drain_layer == 1'd0) b_q_l0 <= b_rom_l0[drain_addr[5-1:0]];
     end
 
     // Layer 1 (fc1): 32 -> 10, 3 levels, 2 group(s) of P.
     // Word g*32+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    // Bias word o: the bias of output o.
+    (* rom_style = "block" *)
     reg [16-1:0] w_rom_l1 [0:64-1];
-    reg [40-1:0] b_rom_l1 [0:2-1];
+    reg [13-1:0] b_rom_l1 [0:10-1];
     reg [16-1:0] w_q_l1;
-    reg [40-1:0] b_q_l1;
+    reg [13-1:0] b_q_l1;
     initial begin
-        $readmemh("mem/mnist_ternary_32_w1.mem", w_rom_l1);
-        $readmemh("mem/mnist_ternary_32_b1.mem", b_rom_l1);
+        $readmemh({MEM_DIR, "mnist_ternary_32_w1.mem"}, w_rom_l1, 0, 64-1);
+        $readmemh({MEM_DIR, "mnist_ternary_32_b1.mem"}, b_rom_l1, 0, 10-1);
     end
     always @(posedge clk) begin
         if (issue && is_layer == 1'd1) begin
             w_q_l1 <= w_rom_l1[rom_addr[6-1:0]];
-            if (is_j == 10'd0) b_q_l1 <= b_rom_l1[is_group[1-1:0]];
         end
+        if (drain_go && drain_layer == 1'd1) b_q_l1 <= b_rom_l1[drain_addr[4-1:0]];
     end
 
     // ---------------------------------------------------------------- activation buffers
@@ -199,36 +295,43 @@ module mnist_ternary_32_accel (
     reg [ACT_W-1:0] buf1 [0:32-1];
     reg [ACT_W-1:0] buf1_q;
     wire [ACT_W-1:0] rq_y;   // requantized value leaving the drain (below)
-    wire buf0_we_drain = drain_go && (1'b0);
+    wire buf0_we_drain = q2_v && (1'b0);
     always @(posedge clk) begin
         if (issue && stream_phase) buf0[is_j[10-1:0]] <= s_axis_tdata;
-        else if (buf0_we_drain) buf0[drain_addr[10-1:0]] <= rq_y;
+        else if (buf0_we_drain) buf0[q2_addr[10-1:0]] <= rq_y;
         if (issue) buf0_q <= buf0[is_j[10-1:0]];
     end
-    wire buf1_we_drain = drain_go && (drain_layer == 1'd0);
+    wire buf1_we_drain = q2_v && (q2_layer == 1'd0);
     always @(posedge clk) begin
-        if (buf1_we_drain) buf1[drain_addr[5-1:0]] <= rq_y;
+        if (buf1_we_drain) buf1[q2_addr[5-1:0]] <= rq_y;
         if (issue) buf1_q <= buf1[is_j[5-1:0]];
     end
 
-    // ---------------------------------------------------------------- MAC stage registers
+    // ---------------------------------------------------------------- fetch and MAC stage registers
     always @(posedge clk) begin
-        if (rst) begin
+        if (rst || in_abort) begin
             v1 <= 1'b0;
+            v2 <= 1'b0;
         end else if (adv) begin
             v1 <= issue;
+            v2 <= v1;
         end
         if (issue) begin
             l1        <= is_layer;
             g1        <= is_group;
-            first1    <= (is_j == 10'd0);
             last1     <= last_of_grp;
             stream1   <= stream_phase;
             x_stream1 <= s_axis_tdata;
         end
+        if (adv) begin
+            l2    <= l1;
+            g2    <= g1;
+            last2 <= last1;
+            x2    <= x1;
+        end
     end
 
-    // Input of the current MAC: from the stream, or from the buffer the layer reads.
+    // Input of the fetch stage: from the stream, or from the buffer the layer reads.
     reg [ACT_W-1:0] x1;
     always @(*) begin
         if (stream1) x1 = x_stream1;
@@ -238,83 +341,152 @@ module mnist_ternary_32_accel (
             default: x1 = {ACT_W{1'b0}};
         endcase
     end
-    wire signed [ACC_W-1:0] x1_ext = $signed({ 11'd0, x1 });
-
+    wire [8-1:0] x2_t = x2;   // the lane input, as wide as a term
     // ---------------------------------------------------------------- MAC lanes
+    // A lane adds, subtracts or skips (ternary) its input, or adds shifted copies of it (M levels),
+    // as one adder whose operand is only 8 bits wide: acc + zext(term XOR neg) + neg. For a
+    // negative weight that is -term + 2^8; the bias ROM word of the output subtracts 2^8
+    // per negative weight, so the drain's sum is exact (modulo 2^ACC_W, where the result fits). The
+    // upper accumulator bits only propagate the carry (no LUTs). The accumulator restarts from 0
+    // after a group's last input (and when a misframed image is dropped); the bias is added in the drain.
     wire signed [ACC_W-1:0] lane_sum [0:P-1];
+    wire acc_clear = rst || in_abort || (mac && last2);
     genvar k;
     generate
         for (k = 0; k < P; k = k + 1) begin : lane
-            reg signed [WB-1:0]    w;      // this lane's weight, sign-extended to WB
-            reg signed [ACC_W-1:0] bias;   // this lane's bias, sign-extended to ACC_W
+            reg               neg;    // sign and magnitude of this lane's weight, registered behind the ROM read
+            reg [WB-1:0]      wabs;
+            reg signed [WB-1:0] w1;   // the fetch stage's weight, sign-extended to WB
             always @(*) begin
                 case (l1)
-                    1'd0: w = w_q_l0[k*2 +: 2];
-                    1'd1: w = w_q_l1[k*2 +: 2];
-                    default: w = {WB{1'b0}};
+                    1'd0: w1 = w_q_l0[k*2 +: 2];
+                    1'd1: w1 = w_q_l1[k*2 +: 2];
+                    default: w1 = {WB{1'b0}};
                 endcase
             end
-            always @(*) begin
-                case (l1)
-                    1'd0: bias = { {8{b_q_l0[k*11+10]}}, b_q_l0[k*11 +: 11] };
-                    1'd1: bias = { {14{b_q_l1[k*5+4]}}, b_q_l1[k*5 +: 5] };
-                    default: bias = {ACC_W{1'b0}};
-                endcase
-            end
-            // |w| from sign and magnitude; the product |w| * x is a sum of shifted copies of x.
-            wire               neg  = w[WB-1];
-            wire [WB-1:0]      wabs = neg ? -w : w;
-            wire signed [ACC_W-1:0] term = (wabs[0] ? x1_ext : {ACC_W{1'b0}});
-            reg  signed [ACC_W-1:0] acc;
-            wire signed [ACC_W-1:0] base = first1 ? bias : acc;
-            assign lane_sum[k] = neg ? base - term : base + term;
             always @(posedge clk) begin
-                if (mac && !last1) acc <= lane_sum[k];
+                if (adv) begin
+                    neg  <= w1[WB-1];
+                    wabs <= w1[WB-1] ? -w1 : w1;
+                end
             end
-            // wabs[WB-1] is always 0 (|w| <= K < 2^(WB-1)); it is computed only for clarity.
-            wire unused_wabs_msb = wabs[WB-1];
+            // |w| * x as a sum of shifted copies of x.
+            wire [8-1:0] term = (wabs[0] ? x2_t : {8{1'b0}});
+            reg  signed [ACC_W-1:0] acc;
+            wire [ACC_W:0] sum_c = { acc, neg } + { 11'd0, term ^ { 8{neg} }, neg };
+            assign lane_sum[k] = sum_c[ACC_W:1];
+            always @(posedge clk) begin
+                if (acc_clear) acc <= {ACC_W{1'b0}};
+                else if (mac) acc <= lane_sum[k];
+            end
+            wire unused_lane = sum_c[0] | wabs[WB-1];   // the carry-in slot; |w| < 2^(WB-1)
         end
     endgenerate
-
     // ---------------------------------------------------------------- drain: group results, one per cycle
+    // The group's accumulators are copied in parallel; one value per cycle is then read (lane
+    // drain_idx) together with its bias from the bias ROM, and summed in the next cycle.
     reg signed [ACC_W-1:0] drain [0:P-1];
     integer d;
     always @(posedge clk) begin
-        if (mac && last1) begin
+        if (mac && last2) begin
             for (d = 0; d < P; d = d + 1) drain[d] <= lane_sum[d];
-        end else if (drain_go) begin
-            for (d = 0; d < P - 1; d = d + 1) drain[d] <= drain[d + 1];
-            drain[P - 1] <= {ACC_W{1'b0}};
         end
     end
     always @(posedge clk) begin
         if (rst) begin
             drain_cnt <= {CW{1'b0}};
             grp_base  <= {AW{1'b0}};
-        end else if (mac && last1) begin
-            drain_cnt   <= group_size1;
-            drain_layer <= l1;
-            drain_addr  <= grp_base;
-            grp_base    <= (g1 == last_g1) ? {AW{1'b0}} : grp_base + 10'd8;
-        end else if (drain_go) begin
-            drain_cnt  <= drain_cnt - 4'd1;
-            drain_addr <= drain_addr + 10'd1;
+            d_v       <= 1'b0;
+        end else begin
+            d_v <= drain_go;
+            if (mac && last2) begin
+                drain_cnt   <= group_size2;
+                drain_layer <= l2;
+                drain_addr  <= grp_base;
+                drain_idx   <= 3'd0;
+                grp_base    <= (g2 == last_g2) ? {AW{1'b0}} : grp_base + 10'd8;
+            end else if (drain_go) begin
+                drain_cnt  <= drain_cnt - 4'd1;
+                drain_addr <= drain_addr + 10'd1;
+                drain_idx  <= drain_idx + 3'd1;
+            end
+        end
+        if (drain_go) begin
+            d_val   <= drain[drain_idx];
+            d_layer <= drain_layer;
+            d_addr  <= drain_addr;
         end
     end
 
-    // Requantization of drain[0]: clamp((acc * m + 2^(sh-1)) >> sh, 0, 2^B - 1), the multiplier as
+    // Bias stage: the drained value plus its bias (sign-extended), the layer's accumulator.
+    reg signed [ACC_W-1:0] d_bias;
+    always @(*) begin
+        case (d_layer)
+            1'd0: d_bias = { {1{b_q_l0[17]}}, b_q_l0 };
+            1'd1: d_bias = { {6{b_q_l1[12]}}, b_q_l1 };
+            default: d_bias = {ACC_W{1'b0}};
+        endcase
+    end
+    always @(posedge clk) begin
+        if (rst) e_v <= 1'b0;
+        else e_v <= d_v;
+        if (d_v) begin
+            e_sum   <= d_val + d_bias;
+            e_layer <= d_layer;
+            e_addr  <= d_addr;
+        end
+    end
+    // Requantizer pipeline stages: valid, layer and buffer address travel with the value.
+    always @(posedge clk) begin
+        if (rst) q1_v <= 1'b0;
+        else q1_v <= e_v;
+        if (e_v) begin
+            q1_layer <= e_layer;
+            q1_addr  <= e_addr[10-1:0];
+        end
+    end
+    always @(posedge clk) begin
+        if (rst) q2_v <= 1'b0;
+        else q2_v <= q1_v;
+        if (q1_v) begin
+            q2_layer <= q1_layer;
+            q2_addr  <= q1_addr;
+        end
+    end
+
+    // Requantization of the bias stage's sum (a pipelined adder tree): clamp((acc * m + 2^(sh-1)) >> sh, 0, 2^B - 1), the multiplier as
     // a sum of shifted copies (canonical signed digits), the shift as a bit selection.
     reg [ACT_W-1:0] rq_sel;
-    // Layer 0: m = 59835, sh = 22, B = 8
-    wire signed [37-1:0] rq_x_l0 = { {18{drain[0][18]}}, drain[0][18:0] };
-    wire signed [37-1:0] rq_p_l0 = (rq_x_l0 <<< 16) - (rq_x_l0 <<< 13) + (rq_x_l0 <<< 11) + (rq_x_l0 <<< 9) - (rq_x_l0 <<< 6) - (rq_x_l0 <<< 2) - rq_x_l0 + 37'sd2097152;
+    // Layer 0: m = 59835, sh = 22, B = 8 (CSD terms summed pairwise, one register stage per level)
+    wire signed [37-1:0] rq_x_l0 = { {18{e_sum[18]}}, e_sum[18:0] };
+    reg  signed [37-1:0] rq_s1_0_l0;
+    reg  signed [37-1:0] rq_s1_1_l0;
+    reg  signed [37-1:0] rq_s1_2_l0;
+    reg  signed [37-1:0] rq_s1_3_l0;
+    reg  signed [37-1:0] rq_s2_0_l0;
+    reg  signed [37-1:0] rq_s2_1_l0;
+    always @(posedge clk) begin
+        if (e_v) begin
+            rq_s1_0_l0 <= (rq_x_l0 <<< 16) - (rq_x_l0 <<< 13);
+            rq_s1_1_l0 <= (rq_x_l0 <<< 11) + (rq_x_l0 <<< 9);
+            rq_s1_2_l0 <= -(rq_x_l0 <<< 6) - (rq_x_l0 <<< 2);
+            rq_s1_3_l0 <= -rq_x_l0 + 37'sd2097152;
+        end
+    end
+    always @(posedge clk) begin
+        if (q1_v) begin
+            rq_s2_0_l0 <= rq_s1_0_l0 + rq_s1_1_l0;
+            rq_s2_1_l0 <= rq_s1_2_l0 + rq_s1_3_l0;
+        end
+    end
+    wire signed [37-1:0] rq_p_l0 = rq_s2_0_l0 + rq_s2_1_l0;
     wire [8-1:0] rq_y_l0 =
         rq_p_l0[36] ? 8'd0 :
         (|rq_p_l0[36-1:30]) ? 8'd255 :
         rq_p_l0[30-1:22];
     wire unused_rq_low_l0 = |rq_p_l0[21:0];   // bits below the shift are the fraction: dropped
     always @(*) begin
-        case (drain_layer)
+        case (q2_layer)
             1'd0: rq_sel = rq_y_l0;
             default: rq_sel = {ACT_W{1'b0}};
         endcase
@@ -325,21 +497,21 @@ module mnist_ternary_32_accel (
     reg signed [LOGIT_W-1:0] logit [0:10-1];
     reg signed [LOGIT_W-1:0] best_val;
     reg [CLASS_W-1:0]        best_idx;
-    wire signed [LOGIT_W-1:0] drain0_logit = drain[0][LOGIT_W-1:0];
-    wire out_we = drain_go && (drain_layer == LAST_LAYER);
+    wire signed [LOGIT_W-1:0] drain0_logit = e_sum[LOGIT_W-1:0];
+    wire out_we = e_v && (e_layer == LAST_LAYER);
     always @(posedge clk) begin
         if (out_we) begin
-            logit[drain_addr[CLASS_W-1:0]] <= drain0_logit;
-            if (drain_addr == {AW{1'b0}} || drain0_logit > best_val) begin
+            logit[e_addr[CLASS_W-1:0]] <= drain0_logit;
+            if (e_addr == {AW{1'b0}} || drain0_logit > best_val) begin
                 best_val <= drain0_logit;
-                best_idx <= drain_addr[CLASS_W-1:0];
+                best_idx <= e_addr[CLASS_W-1:0];
             end
         end
     end
-    wire unused_drain_msbs = |drain[0][ACC_W-1:LOGIT_W];   // only the output layer's width is sent
-    wire unused_addr_msbs = |drain_addr[AW-1:CLASS_W];
+    wire unused_drain_msbs = |e_sum[ACC_W-1:LOGIT_W];   // only the output layer's width is sent
+    wire unused_addr_msbs = |e_addr[AW-1:CLASS_W];
 
-    wire last_drained = !is_busy && !v1 && !drain_go;
+    wire last_drained = !is_busy && !v1 && !v2 && !drain_go && !d_v && !e_v && !q1_v && !q2_v;
     always @(posedge clk) begin
         if (rst) begin
             state   <= S_RUN;
@@ -351,9 +523,11 @@ module mnist_ternary_32_accel (
             if (out_last) state <= S_RUN;
         end
     end
-    assign m_axis_tvalid = (state == S_OUT);
-    assign m_axis_tdata  = logit[out_idx];
-    assign m_axis_tuser  = best_idx;
+    assign out_packet_done = (state == S_OUT) && m_axis_tready && out_last;
+    assign m_axis_tvalid = (state == S_OUT) && !rst;
+    wire signed [LOGIT_W-1:0] logit_out = logit[out_idx];
+    assign m_axis_tdata  = { {2{logit_out[13]}}, logit_out };
+    assign m_axis_tuser  = { frame_dropped, best_idx };
     assign m_axis_tlast  = out_last;
 
 endmodule

@@ -56,9 +56,17 @@ export const InterfaceSchema = z.strictObject({
   output: z.strictObject({
     prefix: id,
     tdataBits: pos,
+    /** Bits of the logit carried in tdata (sign-extended to tdataBits); absent: tdataBits. */
+    valueBits: pos.optional(),
     tuserBits: pos,
+    /** tuser bits holding the class (the bits above it are flags: bit classBits = an input image was dropped since the previous packet); absent: tuserBits. */
+    classBits: pos.optional(),
     beats: pos,
   }),
+  /** Sticky status output (input framing error), cleared only by reset; absent: none. */
+  status: id.optional(),
+  /** Module parameter naming the folder of the ROM images ($readmemh), default "mem/"; absent: none. */
+  memDirParam: id.optional(),
   /** Every port of the top module, in declaration order. */
   ports: z.array(PortSchema).min(1),
 });

@@ -1,6 +1,7 @@
 /**
  * Writing a hardware bundle: the architecture's files plus network.json, README.md, manifest.json
- * and the vendor files (component.xml, vivado/, quartus/: src/vendor), built in a temporary
+ * the protocol-checker testbench (tb/<top>_protocol_tb.v, for interfaces with tlast and a status
+ * port) and the vendor files (component.xml, vivado/, quartus/: src/vendor), built in a temporary
  * sibling and moved into place only when complete.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +15,10 @@ import { parseManifest } from "../bundle/manifest.js";
 import { ESTIMATE_FILE } from "../../cost/estimate.js";
 import { renderVendorFiles } from "../../vendor/render.js";
 import { vendorDesign } from "../../vendor/manifest.js";
+import { COMMON_TEMPLATES, templateSet } from "./render.js";
+import { protocolTestbenchFile, testbenchView } from "./testbench.js";
+
+const renderCommon = templateSet(COMMON_TEMPLATES);
 
 export const TOOL_VERSION = "0.1.0";
 export const NETWORK_FILE = "network.json";
@@ -29,6 +34,11 @@ export function writeDesignFiles(dir: string, design: Design, net: Network): voi
   }
   writeFileSync(join(dir, NETWORK_FILE), serializeNetwork(net));
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(design.manifest, null, 2) + "\n");
+  const m = design.manifest;
+  if (m.interface.input.tlast && m.interface.status) {
+    mkdirSync(join(dir, dirname(protocolTestbenchFile(m.top))), { recursive: true });
+    writeFileSync(join(dir, protocolTestbenchFile(m.top)), renderCommon("protocol-tb", testbenchView(m.top, m.interface, TOOL_VERSION)));
+  }
   for (const [rel, text] of renderVendorFiles(vendorDesign(design.manifest), { toolVersion: TOOL_VERSION })) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);

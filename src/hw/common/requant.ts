@@ -72,3 +72,57 @@ export function requantView(rq: RequantPlan, suffix: string, acc: string, accMsb
     yExt: zeroExtend(`rq_y_${suffix}`, rq.outBits, actBits),
   };
 }
+
+export interface RequantPipeView extends RequantView {
+  /** Registers of the adder tree, stage by stage (each stage at most one adder deep). */
+  regs: Array<{ name: string }>;
+  stages: Array<{ enable: string; assigns: Array<{ name: string; expr: string }> }>;
+  /** The last add (combinational), feeding the shift and clamp. */
+  finalExpr: string;
+}
+
+/** Register stages the CSD sum of `rq` needs when every stage holds at most one adder (>= 1). */
+export function requantStages(rq: RequantPlan): number {
+  let n = rq.terms.length + (rq.roundConst > 0 ? 1 : 0);
+  let stages = 1;
+  n = Math.ceil(n / 2);
+  while (n > 2) {
+    n = Math.ceil(n / 2);
+    stages++;
+  }
+  return stages;
+}
+
+/**
+ * The requantizer as a pipelined adder tree: the CSD terms (and the rounding constant) are summed
+ * pairwise, one register stage per tree level, padded to `stages` levels (so every layer of a design
+ * has the same latency); `enables[s]` loads stage s. The last add, the shift and the clamp follow
+ * the last stage combinationally. Same integers as `requantView`, `stages` cycles later.
+ */
+export function requantPipeView(rq: RequantPlan, suffix: string, acc: string, accMsb: string, accBits: number, actBits: number, enables: string[]): RequantPipeView {
+  const base = requantView(rq, suffix, acc, accMsb, accBits, actBits);
+  const pw = rq.productBits;
+  const x = `rq_x_${suffix}`;
+  const shifted = (s: number) => (s === 0 ? x : `(${x} <<< ${s})`);
+  let items: string[] = rq.terms.map((t) => (t.sign > 0 ? shifted(t.shift) : `-${shifted(t.shift)}`));
+  if (rq.roundConst > 0) items.push(`${pw}'sd${rq.roundConst}`);
+  const pair = (a: string, b: string | undefined) => (b === undefined ? a : b.startsWith("-") ? `${a} - ${b.slice(1)}` : `${a} + ${b}`);
+  const regs: Array<{ name: string }> = [];
+  const stages: RequantPipeView["stages"] = [];
+  enables.forEach((enable, s) => {
+    const next: string[] = [];
+    const assigns: Array<{ name: string; expr: string }> = [];
+    // Pair up while more than two items are left; afterwards the stage only carries them along.
+    const pairUp = items.length > 2;
+    for (let i = 0; i < items.length; i += pairUp ? 2 : 1) {
+      const name = `rq_s${s + 1}_${next.length}_${suffix}`;
+      assigns.push({ name, expr: pairUp ? pair(items[i]!, items[i + 1]) : items[i]! });
+      regs.push({ name });
+      next.push(name);
+    }
+    stages.push({ enable, assigns });
+    items = next;
+  });
+  if (items.length > 2) throw new Error(`requantizer ${suffix}: ${enables.length} stages are too few for ${rq.terms.length} terms`);
+  return { ...base, regs, stages, finalExpr: items.length === 1 ? items[0]! : pair(items[0]!, items[1]) };
+}

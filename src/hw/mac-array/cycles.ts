@@ -12,7 +12,10 @@ import { neededOutputs } from "./walk.js";
  *    window (every run without pooling) moves the lanes' results into the drain and must wait
  *    until the drain is down to its last value: its last MAC is at
  *    max(previous last MAC + pool window * N_in, previous drain load + that group's size);
- *  - the next layer issues once the last group has drained (its size after its load, +1);
+ *  - dense designs MAC one cycle after the fetch (a pipeline register behind the weight-ROM read
+ *    and bank mux) and drain through three more stages plus the requantizer's adder-tree stages R:
+ *    the next layer issues 3 + R cycles after the last group's last value left the drain; with
+ *    windows the next layer issues once the last group has drained (its size after its load, +1);
  *  - after the output layer drains, the FSM enters the output state one cycle later and sends
  *    one logit per cycle.
  */
@@ -20,7 +23,8 @@ export function latency(plan: RtlPlan): number {
   let t = plan.walk ? plan.inputFeatures : 0;
   for (const l of plan.layers) {
     const windowRuns = l.walk.poolSize ** 2;
-    let lastMac = t;
+    // Dense designs MAC one stage later (the register behind the ROM read and bank mux).
+    let lastMac = plan.walk ? t : t + 1;
     let load = -Infinity;
     let loadSize = 0;
     for (let p = 0; p < l.walk.outHeight * l.walk.outWidth; p++)
@@ -29,7 +33,8 @@ export function latency(plan: RtlPlan): number {
         load = lastMac;
         loadSize = g === l.groups - 1 ? l.lastGroupSize : plan.lanes;
       }
-    t = load + loadSize + 1;
+    // Dense designs drain through lane select + bias ROM, bias add and the requantizer's stages.
+    t = load + loadSize + (plan.walk ? 1 : 3 + plan.requantStages);
   }
   return t + 1 + plan.classes;
 }

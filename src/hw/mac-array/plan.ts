@@ -12,7 +12,7 @@
 import { signedBits, unsignedBits, weightBits } from "../../ir/analyze.js";
 import type { Network } from "../../ir/schema.js";
 import { TritforgeError } from "../../util/errors.js";
-import { planRequant, type RequantPlan } from "../common/requant.js";
+import { planRequant, requantStages, type RequantPlan } from "../common/requant.js";
 import { lowerNetwork } from "../lower/lower.js";
 import { mapSize, type LoweredNetwork, type LoweredStage } from "../lower/types.js";
 import { walkOf, walkWidths, type WalkPlan, type WalkWidths } from "./walk.js";
@@ -41,6 +41,13 @@ export interface LayerPlan {
   weightRomWidth: number;
   weightRomAddrBits: number;
   biasBits: number;
+  /**
+   * Dense designs: the bias ROM's words, one per output: b - 2^termBits * (negative weights of the
+   * output), wrapped to the accumulator width. The lanes add |w|x XOR neg over termBits bits plus
+   * the carry-in neg, i.e. 2^termBits too much per negative weight; the drain's bias takes it back.
+   * null with the window walk (its lanes start from the plain bias).
+   */
+  drainBias: number[] | null;
   biasRomDepth: number;
   biasRomWidth: number;
   biasRomAddrBits: number;
@@ -91,6 +98,12 @@ export interface RtlPlan {
   layerBits: number;
   weightAddrBits: number;
   drainCountBits: number;
+  /** Width of a lane's term |w| * x (dense designs: the adder's operand below the zero upper bits). */
+  termBits: number;
+  /** Width of the drain's lane index (0..P-1; dense designs). */
+  drainIdxBits: number;
+  /** Register stages of the requantizers' adder trees (the deepest layer's, at least 1; dense designs). */
+  requantStages: number;
 }
 
 export const addrBitsFor = (depth: number): number => Math.max(1, unsignedBits(depth - 1));
@@ -109,12 +122,32 @@ function lowered(net: Network): LoweredNetwork {
   return l.network;
 }
 
+/** `v` modulo 2^bits as a two's-complement value. */
+function wrapSigned(v: number, bits: number): number {
+  const m = 2 ** bits;
+  const u = ((v % m) + m) % m;
+  return u >= m / 2 ? u - m : u;
+}
+
+/** The dense layer with its drain bias words (see LayerPlan.drainBias) and their width. */
+function withDrainBias(l: LayerPlan, termBits: number, accBits: number): LayerPlan {
+  const w = l.stage.weights;
+  const words = Array.from({ length: l.nOut }, (_, o) => {
+    let negatives = 0;
+    for (let j = 0; j < l.nIn; j++) if (w[o * l.nIn + j]! < 0) negatives++;
+    return wrapSigned(l.stage.bias[o]! - 2 ** termBits * negatives, accBits);
+  });
+  const biasBits = signedBits(words.reduce((m, b) => Math.max(m, Math.abs(b)), 0));
+  return { ...l, drainBias: words, biasBits, biasRomWidth: biasBits };
+}
+
 /** Computes the accelerator plan, or throws a one-line error if the network cannot be built. */
 export function planMacArray(net: Network, lanes: number): RtlPlan {
   if (!Number.isInteger(lanes) || lanes < 1) throw new TritforgeError(`lanes must be a whole number >= 1, got ${lanes}`);
   if (lanes > MAX_LANES) throw new TritforgeError(`lanes must be at most ${MAX_LANES}, got ${lanes}`);
   const stages = lowered(net).stages;
   const inputFeatures = net.input.shape.reduce((a, b) => a * b, 1);
+  const windows = stages[0]!.source === "conv2d";
   const layers: LayerPlan[] = stages.map((stage, index) => {
     const isLast = index === stages.length - 1;
     const nIn = stage.fanIn;
@@ -141,9 +174,11 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
       weightRomWidth: lanes * wb,
       weightRomAddrBits: addrBitsFor(groups * nIn),
       biasBits,
-      biasRomDepth: groups,
-      biasRomWidth: lanes * biasBits,
-      biasRomAddrBits: addrBitsFor(groups),
+      drainBias: null,
+      // Dense: one bias per output, read by the drain; window walk: one word of P biases per group, read by the lanes.
+      biasRomDepth: windows ? groups : nOut,
+      biasRomWidth: windows ? lanes * biasBits : biasBits,
+      biasRomAddrBits: addrBitsFor(windows ? groups : nOut),
       accBits: stage.accBits,
       isLast,
       readBuffer: index % 2,
@@ -160,7 +195,10 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
   const maxWidth = Math.max(inputFeatures, ...layers.map((l) => l.nOut));
   const top = `${net.name.toLowerCase()}_accel`;
   const maxOf = (f: (l: LayerPlan) => number) => Math.max(...layers.map(f));
-  const windows = stages[0]!.source === "conv2d";
+  const weightBitsMax = maxOf((l) => l.weightBits);
+  // |w| * x of any layer: at most K * (2^actBits - 1), K = (M - 1) / 2.
+  const termBits = Math.min(unsignedBits(maxOf((l) => (l.levels - 1) / 2) * (2 ** actBits - 1)), accBits);
+  if (!windows) layers.forEach((l, i) => (layers[i] = withDrainBias(l, termBits, accBits)));
   // Dense-only: the input index counter also holds P (the drain's base address steps by P).
   // With windows: output addresses run one group (P) past a layer's last value before they wrap.
   const addrBits = windows ? unsignedBits(Math.max(inputFeatures, maxOf((l) => l.inValues), maxOf((l) => l.outValues + lanes))) : Math.max(addrBitsFor(maxWidth), unsignedBits(lanes));
@@ -174,7 +212,8 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
     pools: layers.some((l) => l.stage.pool !== null),
     actBits,
     accBits,
-    weightBits: Math.max(...layers.map((l) => l.weightBits)),
+    weightBits: weightBitsMax,
+    termBits,
     classes: last.outValues,
     classBits: addrBitsFor(last.outValues),
     logitBits: last.accBits,
@@ -186,6 +225,8 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
     // With windows the group base steps to g * N_in past the last word: it holds a ROM's depth.
     weightAddrBits: windows ? unsignedBits(maxOf((l) => l.weightRomDepth)) : maxOf((l) => l.weightRomAddrBits),
     drainCountBits: unsignedBits(lanes),
+    drainIdxBits: addrBitsFor(lanes),
+    requantStages: Math.max(1, ...layers.map((l) => (l.requant ? requantStages(l.requant) : 1))),
   };
 }
 
@@ -203,7 +244,7 @@ export function widenWeights(plan: RtlPlan, bits: number): RtlPlan {
       weightBits: bits,
       weightRomWidth: plan.lanes * bits,
       biasBits: l.biasBits + grow,
-      biasRomWidth: plan.lanes * (l.biasBits + grow),
+      biasRomWidth: plan.walk ? plan.lanes * (l.biasBits + grow) : l.biasBits + grow,
       accBits,
       requant: l.requant ? planRequant(l.requant.multiplier, l.requant.shift, l.requant.outBits, accBits) : null,
     };

@@ -5,7 +5,8 @@
 import type { Network } from "../../ir/schema.js";
 import type { ManifestInterface } from "../bundle/manifest.js";
 import { portDecls } from "../common/testbench.js";
-import { requantView } from "../common/requant.js";
+import { requantPipeView, requantView } from "../common/requant.js";
+import { MEM_DIR_PARAM } from "../common/axis.js";
 import { signExtend, zeroExtend } from "../common/verilog.js";
 import { TOOL_VERSION } from "../common/bundle.js";
 import type { LayerPlan, RtlPlan } from "./plan.js";
@@ -55,13 +56,20 @@ function walkView(l: LayerPlan, coordBits: number) {
   };
 }
 
+/** Load enables of the requantizer stages: stage 1 takes the bias stage's sum, stage s the stage before. */
+const rqEnables = (plan: RtlPlan): string[] => Array.from({ length: plan.requantStages }, (_, s) => (s === 0 ? "e_v" : `q${s}_v`));
+
 function layerView(plan: RtlPlan, l: LayerPlan) {
   const wb = l.weightBits;
   const bb = l.biasBits;
   const files = romFiles(plan, l);
-  const requant = l.requant
-    ? { ...requantView(l.requant, `l${l.index}`, `drain[0][${l.accBits - 1}:0]`, `drain[0][${l.accBits - 1}]`, l.accBits, plan.actBits), label: `Layer ${l.index}` }
-    : null;
+  // Dense designs requantize the bias stage's sum through a pipelined adder tree; window-walk
+  // designs (convolutions) the drain head in one cycle.
+  const requant = !l.requant
+    ? null
+    : plan.walk
+      ? { ...requantView(l.requant, `l${l.index}`, `drain[0][${l.accBits - 1}:0]`, `drain[0][${l.accBits - 1}]`, l.accBits, plan.actBits), label: `Layer ${l.index}` }
+      : { ...requantPipeView(l.requant, `l${l.index}`, `e_sum[${l.accBits - 1}:0]`, `e_sum[${l.accBits - 1}]`, l.accBits, plan.actBits, rqEnables(plan)), label: `Layer ${l.index}` };
   return {
     index: l.index,
     name: l.name,
@@ -86,6 +94,7 @@ function layerView(plan: RtlPlan, l: LayerPlan) {
     walk: plan.walk ? walkView(l, plan.walk.coord) : null,
     laneWeight: signExtend(`w_q_l${l.index}[k*${wb} +: ${wb}]`, `w_q_l${l.index}[k*${wb}+${wb - 1}]`, wb, plan.weightBits),
     laneBias: signExtend(`b_q_l${l.index}[k*${bb} +: ${bb}]`, `b_q_l${l.index}[k*${bb}+${bb - 1}]`, bb, plan.accBits),
+    drainBias: signExtend(`b_q_l${l.index}`, `b_q_l${l.index}[${bb - 1}]`, bb, plan.accBits),
     requant,
   };
 }
@@ -95,14 +104,25 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
   const magBits = Array.from({ length: plan.weightBits - 1 }, (_, b) => b);
   const walk = plan.walk;
   const bufferAddrBits = Math.max(...plan.buffers.map((b) => b.addrBits));
-  const laneTerm = magBits
-    .map((b) => `(wabs[${b}] ? ${b === 0 ? "x1_ext" : `(x1_ext <<< ${b})`} : {ACC_W{1'b0}})`)
-    .join(" + ");
+  // The lane input: at the fetch stage in window-walk designs, at the MAC stage (x2) in dense ones.
+  const x = walk ? "x1_ext" : "x2_t";
+  const zero = walk ? "{ACC_W{1'b0}}" : `{${plan.termBits}{1'b0}}`;
+  const shift = walk ? "<<<" : "<<";
+  const laneTerm = magBits.map((b) => `(wabs[${b}] ? ${b === 0 ? x : `(${x} ${shift} ${b})`} : ${zero})`).join(" + ");
+  const lastQ = `q${plan.requantStages}`;
   return {
     toolVersion: TOOL_VERSION,
     netName: net.name,
     ports: portDecls(iface),
-    argmax: { first: "drain_addr == {AW{1'b0}}", value: "drain0_logit", best: "best", index: "drain_addr[CLASS_W-1:0]" },
+    moduleParams: [{ name: MEM_DIR_PARAM, value: '"mem/"', comment: "folder of the ROM images ($readmemh), relative to the working directory" }],
+    inputTdataBits: iface.input.tdataBits,
+    inputTopBit: iface.input.tdataBits - 1,
+    inputPadBits: iface.input.tdataBits > plan.inputBits,
+    outputTdataBits: iface.output.tdataBits,
+    logitExt: signExtend("logit_out", `logit_out[${plan.logitBits - 1}]`, plan.logitBits, iface.output.tdataBits),
+    argmax: walk
+      ? { first: "drain_addr == {AW{1'b0}}", value: "drain0_logit", best: "best", index: "drain_addr[CLASS_W-1:0]" }
+      : { first: "e_addr == {AW{1'b0}}", value: "drain0_logit", best: "best", index: "e_addr[CLASS_W-1:0]" },
     netSummary: netSummary(plan),
     top: plan.top,
     lanes: plan.lanes,
@@ -137,6 +157,15 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     layerBits,
     weightAddrBits: plan.weightAddrBits,
     drainCountBits: plan.drainCountBits,
+    drainIdxBits: plan.drainIdxBits,
+    // One lane: the drain has a single register.
+    drainSel: plan.lanes === 1 ? "drain[0]" : "drain[drain_idx]",
+    bufAddrBits: bufferAddrBits,
+    requantStages: plan.requantStages,
+    // Requantizer pipeline stages q1..qR: valid, layer and buffer address of the value in each.
+    rqStages: Array.from({ length: plan.requantStages }, (_, s) => ({ name: `q${s + 1}`, prev: s === 0 ? "e" : `q${s}`, first: s === 0 })),
+    lastQ,
+    pipeIdle: ["d_v", "e_v", ...Array.from({ length: plan.requantStages }, (_, s) => `q${s + 1}_v`)].map((v) => `!${v}`).join(" && "),
     logitBits: plan.logitBits,
     classBits: plan.classBits,
     classes: plan.classes,
@@ -145,7 +174,10 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     lastLayer: plan.layers.length - 1,
     lastClass: plan.classes - 1,
     xPadBits: plan.accBits - plan.actBits,
-    streamExt: zeroExtend("s_axis_tdata", plan.inputBits, plan.actBits),
+    termBits: plan.termBits,
+    termPad: plan.termBits < plan.accBits ? `${plan.accBits - plan.termBits}'d0, ` : "",
+    x2Term: zeroExtend("x2", plan.actBits, plan.termBits),
+    streamExt: zeroExtend(iface.input.tdataBits > plan.inputBits ? `s_axis_tdata[${plan.inputBits - 1}:0]` : "s_axis_tdata", plan.inputBits, plan.actBits),
     laneTerm,
     msbUnused: true,
     // With one lane the drain never holds more than one value, so the MAC stage never stalls.
@@ -160,9 +192,9 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
         depth: b.depth,
         addrBits: b.addrBits,
         takesStream: b.index === 0,
-        streamCond: walk ? "s_axis_tvalid && s_axis_tready" : "issue && stream_phase",
+        streamCond: walk ? "in_take" : "issue && stream_phase",
         streamAddr: walk ? "ld_addr" : "is_j",
-        drainWriteCond: writers.length ? writers.map((l) => `drain_layer == ${layerBits}'d${l.index}`).join(" || ") : "1'b0",
+        drainWriteCond: writers.length ? writers.map((l) => `${walk ? "drain" : lastQ}_layer == ${layerBits}'d${l.index}`).join(" || ") : "1'b0",
       };
     }),
   };

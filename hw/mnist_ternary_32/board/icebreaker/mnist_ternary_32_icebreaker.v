@@ -10,7 +10,8 @@
 //        idle for 1200000 cycles (100 ms) in the middle of an image restarts the byte count.
 //   out: per image a status byte (bit 7: a byte or an image was lost since the previous reply,
 //        bits 6..0: the class) and then the 10 logits, 2 bytes each, little-endian.
-// LEDs:  error (sticky: UART framing error, receive overrun, image cut short), activity (toggles on every reply).
+// LEDs:  error (sticky: UART framing error, receive overrun, image cut short, input misframed), activity
+//        (toggles on every reply).
 // -----------------------------------------------------------------------------
 `timescale 1ns / 1ps
 `default_nettype none
@@ -93,29 +94,31 @@ module mnist_ternary_32_icebreaker #(
     end
 
     // ---------------------------------------------------------------- accelerator
-    wire [14-1:0] m_tdata;
-    wire [4-1:0] m_tuser;
+    wire [16-1:0] m_tdata;   // logits, sign-extended to whole bytes
+    wire [4:0] m_tuser;     // {image dropped since the previous packet, class}
+    wire        framing_error;
     wire        m_tvalid;
     wire        m_tready;
     wire        m_tlast;
     mnist_ternary_32_accel accel (
-        .clk(clk), .rst(rst),
+        .aclk(clk), .aresetn(!rst),
         .s_axis_tdata(hold), .s_axis_tvalid(hold_full), .s_axis_tready(s_tready),
+        .s_axis_tlast(pix_cnt == 10'd783),
         .m_axis_tdata(m_tdata), .m_axis_tuser(m_tuser), .m_axis_tvalid(m_tvalid),
-        .m_axis_tready(m_tready), .m_axis_tlast(m_tlast)
+        .m_axis_tready(m_tready), .m_axis_tlast(m_tlast),
+        .framing_error(framing_error)
     );
 
     // ---------------------------------------------------------------- output stream -> UART transmitter
     // A logit beat is taken once its last byte is handed to the transmitter; the packet's first beat
     // is preceded by the status byte.
-    wire [2*8-1:0] logit_ext = { {2{m_tdata[13]}}, m_tdata };
     reg         first_beat;   // the beat on the output stream is its packet's first
     reg         hdr_sent;
     reg  [1-1:0] byte_idx;
     wire        tx_ready;
     wire        hdr_pending = first_beat && !hdr_sent;
-    wire [7:0]  status_byte = { lost, { 3'd0, m_tuser } };
-    wire [7:0]  tx_byte = hdr_pending ? status_byte : logit_ext[byte_idx*8 +: 8];
+    wire [7:0]  status_byte = { lost || m_tuser[4], { 3'd0, m_tuser[3:0] } };
+    wire [7:0]  tx_byte = hdr_pending ? status_byte : m_tdata[byte_idx*8 +: 8];
     wire        tx_load = m_tvalid && tx_ready;
     wire        beat_done = tx_load && !hdr_pending && (byte_idx == 1'd1);
     assign m_tready   = beat_done;
@@ -144,7 +147,7 @@ module mnist_ternary_32_icebreaker #(
         .clk(clk), .rst(rst), .data(tx_byte), .load(tx_load), .ready(tx_ready), .tx(uart_tx)
     );
 
-    assign led_error    = !error_seen;
+    assign led_error    = !(error_seen || framing_error);
     assign led_activity = !activity;
 
 endmodule
