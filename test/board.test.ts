@@ -151,5 +151,5 @@ describe("board top co-simulation", () => {
     expect(r.mismatches).toEqual([]);
     expect(r.replies).toHaveLength(images);
     expect(readFileSync(join(bundle, plan.config.files.pcf), "utf8")).toContain(`set_io -nowarn uart_rx      ${plan.board.uartRxPin}`);
-  });
+  }, 900_000); // ~1M simulated cycles: about a minute alone, several on a loaded machine
 });

@@ -67,11 +67,13 @@ function testDouble(top: string, inBits: number, outBits: number, userBits: numb
   const lastExpr = fault === "early-tlast" ? "(beat == 0)" : `(beat == ${nout - 1})`;
   return `\`timescale 1ns / 1ps
 module ${top} (
-    input  wire clk, input wire rst,
-    input  wire [${inBits}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,
+    input  wire aclk, input wire aresetn,
+    input  wire [${inBits}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready, input wire s_axis_tlast,
     output wire [${outBits}-1:0] m_axis_tdata, output wire [${userBits}-1:0] m_axis_tuser,
-    output wire m_axis_tvalid, input wire m_axis_tready, output wire m_axis_tlast
+    output wire m_axis_tvalid, input wire m_axis_tready, output wire m_axis_tlast, output wire framing_error
 );
+    wire clk = aclk; wire rst = !aresetn;
+    assign framing_error = 1'b0;
     reg sending; reg blink; integer taken; integer beat; reg [${outBits}-1:0] count;
     assign s_axis_tready = !sending;
     assign m_axis_tvalid = ${validExpr};
