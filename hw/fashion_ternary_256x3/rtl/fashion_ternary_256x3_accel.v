@@ -13,7 +13,7 @@
 // cycle into the next layer's activation buffer while the lanes start the next group.
 // Pipeline (dense): issue (ROM and buffer reads) -> fetch registers -> MAC stage registers (lane
 // weight after the ROM bank and layer muxes) -> one adder per lane; drain: lane select, bias ROM
-// read -> bias add -> requantizer adder tree (2 register stage(s)) -> buffer write.
+// read -> bias add -> requantizer adder tree (3 register stage(s)) -> buffer write.
 //
 // Interfaces (AXI4-Stream, Vivado block-design conventions; X_INTERFACE_INFO on every port):
 //   aclk, aresetn  clock; synchronous active-low reset (s_axis_tready low in reset and the cycle after)
@@ -157,6 +157,9 @@ module fashion_ternary_256x3_accel #(
     reg            q2_v;         // requantizer stage q2 (the last writes the next layer's buffer)
     reg [LW-1:0]   q2_layer;
     reg [10-1:0]   q2_addr;
+    reg            q3_v;         // requantizer stage q3 (the last writes the next layer's buffer)
+    reg [LW-1:0]   q3_layer;
+    reg [10-1:0]   q3_addr;
     reg [AW-1:0]   grp_base;     // output index of the next group to be drained (= g1 * P)
     reg [CLASS_W-1:0] out_idx;   // logit being sent
     wire           out_last = (out_idx == LAST_CLASS);
@@ -203,7 +206,7 @@ module fashion_ternary_256x3_accel #(
     wire drain_busy   = (drain_cnt > 5'd1);
     wire adv          = !(v2 && last2 && drain_busy);
     wire stream_phase = (is_layer == 2'd0) && (is_group == 4'd0);
-    wire layer_ready  = !flush_wait || (!v1 && !v2 && (drain_cnt == 5'd0) && !d_v && !e_v && !q1_v && !q2_v);
+    wire layer_ready  = !flush_wait || (!v1 && !v2 && (drain_cnt == 5'd0) && !d_v && !e_v && !q1_v && !q2_v && !q3_v);
     wire fetch_ok     = (state == S_RUN) && is_busy && adv && layer_ready;
     wire issue        = fetch_ok && (!stream_phase || in_take);
     wire mac          = v2 && adv;
@@ -339,15 +342,15 @@ module fashion_ternary_256x3_accel #(
     reg [ACT_W-1:0] buf1 [0:256-1];
     reg [ACT_W-1:0] buf1_q;
     wire [ACT_W-1:0] rq_y;   // requantized value leaving the drain (below)
-    wire buf0_we_drain = q2_v && (q2_layer == 2'd1);
+    wire buf0_we_drain = q3_v && (q3_layer == 2'd1);
     always @(posedge clk) begin
         if (issue && stream_phase) buf0[is_j[10-1:0]] <= s_axis_tdata;
-        else if (buf0_we_drain) buf0[q2_addr[10-1:0]] <= rq_y;
+        else if (buf0_we_drain) buf0[q3_addr[10-1:0]] <= rq_y;
         if (issue) buf0_q <= buf0[is_j[10-1:0]];
     end
-    wire buf1_we_drain = q2_v && (q2_layer == 2'd0 || q2_layer == 2'd2);
+    wire buf1_we_drain = q3_v && (q3_layer == 2'd0 || q3_layer == 2'd2);
     always @(posedge clk) begin
-        if (buf1_we_drain) buf1[q2_addr[8-1:0]] <= rq_y;
+        if (buf1_we_drain) buf1[q3_addr[8-1:0]] <= rq_y;
         if (issue) buf1_q <= buf1[is_j[8-1:0]];
     end
 
@@ -503,39 +506,59 @@ module fashion_ternary_256x3_accel #(
             q2_addr  <= q1_addr;
         end
     end
+    always @(posedge clk) begin
+        if (rst) q3_v <= 1'b0;
+        else q3_v <= q2_v;
+        if (q2_v) begin
+            q3_layer <= q2_layer;
+            q3_addr  <= q2_addr;
+        end
+    end
 
     // Requantization of the bias stage's sum (a pipelined adder tree): clamp((acc * m + 2^(sh-1)) >> sh, 0, 2^B - 1), the multiplier as
     // a sum of shifted copies (canonical signed digits), the shift as a bit selection.
     reg [ACT_W-1:0] rq_sel;
-    // Layer 0: m = 45489, sh = 21, B = 8 (CSD terms summed pairwise, one register stage per level)
+    // Layer 0: m = 44365, sh = 21, B = 8 (CSD terms summed pairwise, one register stage per level)
     wire signed [37-1:0] rq_x_l0 = { {18{e_sum[18]}}, e_sum[18:0] };
     reg  signed [37-1:0] rq_s1_0_l0;
     reg  signed [37-1:0] rq_s1_1_l0;
     reg  signed [37-1:0] rq_s1_2_l0;
     reg  signed [37-1:0] rq_s1_3_l0;
+    reg  signed [37-1:0] rq_s1_4_l0;
     reg  signed [37-1:0] rq_s2_0_l0;
     reg  signed [37-1:0] rq_s2_1_l0;
+    reg  signed [37-1:0] rq_s2_2_l0;
+    reg  signed [37-1:0] rq_s3_0_l0;
+    reg  signed [37-1:0] rq_s3_1_l0;
     always @(posedge clk) begin
         if (e_v) begin
             rq_s1_0_l0 <= (rq_x_l0 <<< 16) - (rq_x_l0 <<< 14);
-            rq_s1_1_l0 <= -(rq_x_l0 <<< 12) + (rq_x_l0 <<< 9);
-            rq_s1_2_l0 <= -(rq_x_l0 <<< 6) - (rq_x_l0 <<< 4);
-            rq_s1_3_l0 <= rq_x_l0 + 37'sd1048576;
+            rq_s1_1_l0 <= -(rq_x_l0 <<< 12) - (rq_x_l0 <<< 10);
+            rq_s1_2_l0 <= (rq_x_l0 <<< 8) + (rq_x_l0 <<< 6);
+            rq_s1_3_l0 <= (rq_x_l0 <<< 4) - (rq_x_l0 <<< 2);
+            rq_s1_4_l0 <= rq_x_l0 + 37'sd1048576;
         end
     end
     always @(posedge clk) begin
         if (q1_v) begin
             rq_s2_0_l0 <= rq_s1_0_l0 + rq_s1_1_l0;
             rq_s2_1_l0 <= rq_s1_2_l0 + rq_s1_3_l0;
+            rq_s2_2_l0 <= rq_s1_4_l0;
         end
     end
-    wire signed [37-1:0] rq_p_l0 = rq_s2_0_l0 + rq_s2_1_l0;
+    always @(posedge clk) begin
+        if (q2_v) begin
+            rq_s3_0_l0 <= rq_s2_0_l0 + rq_s2_1_l0;
+            rq_s3_1_l0 <= rq_s2_2_l0;
+        end
+    end
+    wire signed [37-1:0] rq_p_l0 = rq_s3_0_l0 + rq_s3_1_l0;
     wire [8-1:0] rq_y_l0 =
         rq_p_l0[36] ? 8'd0 :
         (|rq_p_l0[36-1:29]) ? 8'd255 :
         rq_p_l0[29-1:21];
     wire unused_rq_low_l0 = |rq_p_l0[20:0];   // bits below the shift are the fraction: dropped
-    // Layer 1: m = 58612, sh = 19, B = 8 (CSD terms summed pairwise, one register stage per level)
+    // Layer 1: m = 58052, sh = 19, B = 8 (CSD terms summed pairwise, one register stage per level)
     wire signed [35-1:0] rq_x_l1 = { {18{e_sum[16]}}, e_sum[16:0] };
     reg  signed [35-1:0] rq_s1_0_l1;
     reg  signed [35-1:0] rq_s1_1_l1;
@@ -543,11 +566,13 @@ module fashion_ternary_256x3_accel #(
     reg  signed [35-1:0] rq_s1_3_l1;
     reg  signed [35-1:0] rq_s2_0_l1;
     reg  signed [35-1:0] rq_s2_1_l1;
+    reg  signed [35-1:0] rq_s3_0_l1;
+    reg  signed [35-1:0] rq_s3_1_l1;
     always @(posedge clk) begin
         if (e_v) begin
             rq_s1_0_l1 <= (rq_x_l1 <<< 16) - (rq_x_l1 <<< 13);
-            rq_s1_1_l1 <= (rq_x_l1 <<< 10) + (rq_x_l1 <<< 8);
-            rq_s1_2_l1 <= -(rq_x_l1 <<< 4) + (rq_x_l1 <<< 2);
+            rq_s1_1_l1 <= (rq_x_l1 <<< 10) - (rq_x_l1 <<< 8);
+            rq_s1_2_l1 <= -(rq_x_l1 <<< 6) + (rq_x_l1 <<< 2);
             rq_s1_3_l1 <= 35'sd262144;
         end
     end
@@ -557,42 +582,54 @@ module fashion_ternary_256x3_accel #(
             rq_s2_1_l1 <= rq_s1_2_l1 + rq_s1_3_l1;
         end
     end
-    wire signed [35-1:0] rq_p_l1 = rq_s2_0_l1 + rq_s2_1_l1;
+    always @(posedge clk) begin
+        if (q2_v) begin
+            rq_s3_0_l1 <= rq_s2_0_l1;
+            rq_s3_1_l1 <= rq_s2_1_l1;
+        end
+    end
+    wire signed [35-1:0] rq_p_l1 = rq_s3_0_l1 + rq_s3_1_l1;
     wire [8-1:0] rq_y_l1 =
         rq_p_l1[34] ? 8'd0 :
         (|rq_p_l1[34-1:27]) ? 8'd255 :
         rq_p_l1[27-1:19];
     wire unused_rq_low_l1 = |rq_p_l1[18:0];   // bits below the shift are the fraction: dropped
-    // Layer 2: m = 40100, sh = 19, B = 8 (CSD terms summed pairwise, one register stage per level)
+    // Layer 2: m = 46844, sh = 19, B = 8 (CSD terms summed pairwise, one register stage per level)
     wire signed [35-1:0] rq_x_l2 = { {18{e_sum[16]}}, e_sum[16:0] };
     reg  signed [35-1:0] rq_s1_0_l2;
     reg  signed [35-1:0] rq_s1_1_l2;
     reg  signed [35-1:0] rq_s1_2_l2;
-    reg  signed [35-1:0] rq_s1_3_l2;
     reg  signed [35-1:0] rq_s2_0_l2;
     reg  signed [35-1:0] rq_s2_1_l2;
+    reg  signed [35-1:0] rq_s3_0_l2;
+    reg  signed [35-1:0] rq_s3_1_l2;
     always @(posedge clk) begin
         if (e_v) begin
-            rq_s1_0_l2 <= (rq_x_l2 <<< 15) + (rq_x_l2 <<< 13);
-            rq_s1_1_l2 <= -(rq_x_l2 <<< 10) + (rq_x_l2 <<< 7);
-            rq_s1_2_l2 <= (rq_x_l2 <<< 5) + (rq_x_l2 <<< 2);
-            rq_s1_3_l2 <= 35'sd262144;
+            rq_s1_0_l2 <= (rq_x_l2 <<< 16) - (rq_x_l2 <<< 14);
+            rq_s1_1_l2 <= -(rq_x_l2 <<< 11) - (rq_x_l2 <<< 8);
+            rq_s1_2_l2 <= -(rq_x_l2 <<< 2) + 35'sd262144;
         end
     end
     always @(posedge clk) begin
         if (q1_v) begin
             rq_s2_0_l2 <= rq_s1_0_l2 + rq_s1_1_l2;
-            rq_s2_1_l2 <= rq_s1_2_l2 + rq_s1_3_l2;
+            rq_s2_1_l2 <= rq_s1_2_l2;
         end
     end
-    wire signed [35-1:0] rq_p_l2 = rq_s2_0_l2 + rq_s2_1_l2;
+    always @(posedge clk) begin
+        if (q2_v) begin
+            rq_s3_0_l2 <= rq_s2_0_l2;
+            rq_s3_1_l2 <= rq_s2_1_l2;
+        end
+    end
+    wire signed [35-1:0] rq_p_l2 = rq_s3_0_l2 + rq_s3_1_l2;
     wire [8-1:0] rq_y_l2 =
         rq_p_l2[34] ? 8'd0 :
         (|rq_p_l2[34-1:27]) ? 8'd255 :
         rq_p_l2[27-1:19];
     wire unused_rq_low_l2 = |rq_p_l2[18:0];   // bits below the shift are the fraction: dropped
     always @(*) begin
-        case (q2_layer)
+        case (q3_layer)
             2'd0: rq_sel = rq_y_l0;
             2'd1: rq_sel = rq_y_l1;
             2'd2: rq_sel = rq_y_l2;
@@ -619,7 +656,7 @@ module fashion_ternary_256x3_accel #(
     wire unused_drain_msbs = |e_sum[ACC_W-1:LOGIT_W];   // only the output layer's width is sent
     wire unused_addr_msbs = |e_addr[AW-1:CLASS_W];
 
-    wire last_drained = !is_busy && !v1 && !v2 && !drain_go && !d_v && !e_v && !q1_v && !q2_v;
+    wire last_drained = !is_busy && !v1 && !v2 && !drain_go && !d_v && !e_v && !q1_v && !q2_v && !q3_v;
     always @(posedge clk) begin
         if (rst) begin
             state   <= S_RUN;

@@ -141,7 +141,7 @@ module fashion_ternary_256x3_dataflow_tb;
                 $fwrite(fd_out, "%0d", $signed(m_tdata));
                 beat = m_tlast ? 0 : beat + 1;
                 if (m_tlast) begin
-                    $fwrite(fd_out, " | %0d %0d %0d %0d\n", out_vec, m_tuser, cycle - vec_start[out_vec % RING] + 1, vec_start[out_vec % RING]);
+                    $fwrite(fd_out, " | %0d %0d %0d %0d\n", out_vec, m_tuser[4-1:0], cycle - vec_start[out_vec % RING] + 1, vec_start[out_vec % RING]);
                     out_vec = out_vec + 1;
                     if (out_vec == nvec) begin
                         running = 1'b0;

@@ -1,7 +1,7 @@
 /** The mac-array's bundle manifest: every number from the plan and the cycle model. */
 import type { Network } from "../../ir/schema.js";
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestInterface, type ManifestMemory } from "../bundle/manifest.js";
-import { axisInterface } from "../common/axis.js";
+import { axis4Interface } from "../common/axis.js";
 import { networkDigest, NETWORK_FILE, TOOL_VERSION } from "../common/bundle.js";
 import { idealCycles, interval, latency } from "./cycles.js";
 import { structuralFeatures } from "./features.js";
@@ -11,7 +11,7 @@ import { romFiles } from "./render.js";
 export const ARCH_ID = "mac-array";
 
 export const macArrayInterface = (plan: RtlPlan): ManifestInterface =>
-  axisInterface({ inputBits: plan.inputBits, inputBeats: plan.inputFeatures, logitBits: plan.logitBits, classBits: plan.classBits, classes: plan.classes });
+  axis4Interface({ inputBits: plan.inputBits, inputBeats: plan.inputFeatures, logitBits: plan.logitBits, classBits: plan.classBits, classes: plan.classes });
 
 function memories(plan: RtlPlan): ManifestMemory[] {
   const out: ManifestMemory[] = [];
