@@ -437,12 +437,13 @@ module fashion_ternary_256x3_accel #(
     // The group's accumulators are copied in parallel; one value per cycle is then read (lane
     // drain_idx) together with its bias from the bias ROM, and summed in the next cycle.
     reg signed [ACC_W-1:0] drain [0:P-1];
-    integer d;
-    always @(posedge clk) begin
-        if (mac && last2) begin
-            for (d = 0; d < P; d = d + 1) drain[d] <= lane_sum[d];
+    // One always block per lane (a generate loop): any P, no unrolled loop of delayed array writes.
+    genvar d;
+    generate
+        for (d = 0; d < P; d = d + 1) begin : g_drain
+            always @(posedge clk) if (mac && last2) drain[d] <= lane_sum[d];
         end
-    end
+    endgenerate
     always @(posedge clk) begin
         if (rst) begin
             drain_cnt <= {CW{1'b0}};
