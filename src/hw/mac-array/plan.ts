@@ -137,7 +137,8 @@ function withDrainBias(l: LayerPlan, termBits: number, accBits: number): LayerPl
     for (let j = 0; j < l.nIn; j++) if (w[o * l.nIn + j]! < 0) negatives++;
     return wrapSigned(l.stage.bias[o]! - 2 ** termBits * negatives, accBits);
   });
-  const biasBits = signedBits(words.reduce((m, b) => Math.max(m, Math.abs(b)), 0));
+  // Two's-complement width of the widest word (-2^(b-1) needs b bits, not b + 1): at most accBits.
+  const biasBits = words.reduce((m, b) => Math.max(m, signedBits(b < 0 ? -b - 1 : b)), 1);
   return { ...l, drainBias: words, biasBits, biasRomWidth: biasBits };
 }
 
