@@ -11,7 +11,7 @@ import { serializeNetwork } from "../../ir/io.js";
 import type { Network } from "../../ir/schema.js";
 import { writeDirAtomic } from "../../util/fs.js";
 import type { Design } from "../architecture.js";
-import { parseManifest } from "../bundle/manifest.js";
+import { parseManifest, type Manifest } from "../bundle/manifest.js";
 import { ESTIMATE_FILE } from "../../cost/estimate.js";
 import { renderVendorFiles } from "../../vendor/render.js";
 import { vendorDesign } from "../../vendor/manifest.js";
@@ -26,6 +26,9 @@ export const NETWORK_FILE = "network.json";
 /** SHA-256 of the network exactly as the bundle stores it (manifest network.digest). */
 export const networkDigest = (net: Network): string => createHash("sha256").update(serializeNetwork(net)).digest("hex");
 
+/** The protocol-checker testbench a bundle holds (interfaces with input tlast and a status port), else null. */
+const protocolTestbenchOf = (m: Manifest): string | null => (m.interface.input.tlast && m.interface.status ? protocolTestbenchFile(m.top) : null);
+
 /** Writes every file of the design into `dir` (which must exist). */
 export function writeDesignFiles(dir: string, design: Design, net: Network): void {
   for (const f of design.files) {
@@ -35,9 +38,10 @@ export function writeDesignFiles(dir: string, design: Design, net: Network): voi
   writeFileSync(join(dir, NETWORK_FILE), serializeNetwork(net));
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(design.manifest, null, 2) + "\n");
   const m = design.manifest;
-  if (m.interface.input.tlast && m.interface.status) {
-    mkdirSync(join(dir, dirname(protocolTestbenchFile(m.top))), { recursive: true });
-    writeFileSync(join(dir, protocolTestbenchFile(m.top)), renderCommon("protocol-tb", testbenchView(m.top, m.interface, TOOL_VERSION)));
+  const protocolTb = protocolTestbenchOf(m);
+  if (protocolTb) {
+    mkdirSync(join(dir, dirname(protocolTb)), { recursive: true });
+    writeFileSync(join(dir, protocolTb), renderCommon("protocol-tb", testbenchView(m.top, m.interface, TOOL_VERSION)));
   }
   for (const [rel, text] of renderVendorFiles(vendorDesign(design.manifest), { toolVersion: TOOL_VERSION })) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
@@ -54,13 +58,16 @@ export function bundleFiles(dir: string): string[] {
     const raw = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { format?: unknown; files?: Record<string, unknown> };
     if (raw.format !== "tritforge-hw" || typeof raw.files !== "object" || raw.files === null) return [];
     const listed = Object.values(raw.files).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((f): f is string => typeof f === "string");
-    let vendor: string[] = [];
+    let derived: string[] = []; // files the manifest implies: vendor files, protocol testbench
     try {
-      vendor = renderVendorFiles(vendorDesign(parseManifest(raw, dir)), { toolVersion: TOOL_VERSION }).map(([rel]) => rel);
+      const m = parseManifest(raw, dir);
+      derived = renderVendorFiles(vendorDesign(m), { toolVersion: TOOL_VERSION }).map(([rel]) => rel);
+      const protocolTb = protocolTestbenchOf(m);
+      if (protocolTb) derived.push(protocolTb);
     } catch {
       /* a manifest of another version: its own files only */
     }
-    return [...listed, ...vendor, NETWORK_FILE, "README.md", "manifest.json", ESTIMATE_FILE];
+    return [...listed, ...derived, NETWORK_FILE, "README.md", "manifest.json", ESTIMATE_FILE];
   } catch {
     return [];
   }
