@@ -37,8 +37,9 @@ function copyOf(name: string): string {
 describe("one-line errors", () => {
   it("sim reports RTL/reference mismatches with an error line and exit 1", () => {
     const dir = copyOf("flipped");
-    const rom = join(dir, "mem", readdirSync(join(dir, "mem")).find((f) => f.includes("_w0"))!);
-    // Every weight of the first layer becomes -1 (all ones): the RTL now computes with other weights.
+    const rom = join(dir, "mem", readdirSync(join(dir, "mem")).find((f) => f.includes("_w1"))!);
+    // Every weight of the output layer becomes -1 (all ones): the RTL now computes with other
+    // weights, and the logits are affine in them (no requantizer clamp can hide the change).
     writeFileSync(rom, readFileSync(rom, "utf8").replace(/[0-9a-f]/g, "f"));
     const r = cli("sim", [dir, "--vectors", "4"]);
     expect(r.code).toBe(1);

@@ -18,8 +18,9 @@ describe("testbench header", () => {
     const consoleWords = new Set([...code.matchAll(/\$display\("([A-Z_]+)/g)].map((m) => m[1]!));
     expect([...consoleWords].sort()).toEqual(["AXI_VIOLATION", "DONE", "ERROR", "TIMEOUT"]);
     for (const w of consoleWords) expect(header).toContain(w);
-    // The record line: logits separated by spaces, then " | " and four numbers, as the header shows.
-    const record = /\$fwrite\(fd_out, " \| %0d %0d %0d %0d\\n", out_vec, m_tuser, cycle - vec_start\[[^\]]+\] \+ 1, vec_start\[[^\]]+\]\)/;
+    // The record line: logits separated by spaces, then " | " and four numbers (the class is tuser's
+    // low bits; the bit above them flags a dropped input image), as the header shows.
+    const record = /\$fwrite\(fd_out, " \| %0d %0d %0d %0d\\n", out_vec, m_tuser\[\d+-1:0\], cycle - vec_start\[[^\]]+\] \+ 1, vec_start\[[^\]]+\]\)/;
     expect(code).toMatch(record);
     expect(header).toContain(`<logit 0> ... <logit ${manifest.interface.output.beats - 1}> | <vector> <class> <latency> <start>`);
   });
