@@ -4,7 +4,9 @@
  * the Yosys numbers (plus each design's manifest) to test/fixtures/yosys/calibration.json, so the
  * tests can check the model without re-synthesising. Also times every synthesis.
  *
- *   npx tsx bench/cost.ts [--only NAME,...] [--timeout SECONDS] [--out FILE]
+ *   npx tsx bench/cost.ts [--only NAME,...] [--targets T,...] [--timeout SECONDS] [--out FILE]
+ *                                   --targets: synthesise only these targets (e.g. ice40,xilinx,
+ *                                   the two the model is fitted on); default all
  *   npx tsx bench/cost.ts --add-bundle DIR[,DIR...]   add existing bundles (e.g. trained models'
  *                                   designs) to the set, synthesising them (or reading the cache)
  *   npx tsx bench/cost.ts --fit     refit the analytic model on the stored set and print the
@@ -68,10 +70,23 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** --targets T,... (default every target); a name that is not a target is a one-line error. */
+function synthTargets(): SynthTarget[] {
+  const asked = flag("--targets")?.split(",");
+  if (!asked) return [...SYNTH_TARGETS];
+  const bad = asked.find((t) => !(SYNTH_TARGETS as readonly string[]).includes(t));
+  if (bad !== undefined) {
+    console.error(`error: --targets: ${bad} is not one of ${SYNTH_TARGETS.join(", ")}`);
+    process.exit(1);
+  }
+  return asked as SynthTarget[];
+}
+
 async function main(): Promise<void> {
   const out = flag("--out") ?? join(REPO_ROOT, CALIBRATION_FILE);
   const only = flag("--only")?.split(",");
   const timeoutMs = Number(flag("--timeout") ?? "3600") * 1000;
+  const targets = synthTargets();
   const tool = findYosys("auto");
   const previous: CalibrationSet | null = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as CalibrationSet) : null;
   const designs = new Map<string, CalibrationDesign>((previous?.designs ?? []).map((d) => [d.name, d]));
@@ -93,7 +108,7 @@ async function main(): Promise<void> {
     const have = designs.get(spec.name);
     const record: CalibrationDesign = have && JSON.stringify(have.manifest) === JSON.stringify(slim) ? have : { name: spec.name, sizes: spec.sizes, levels: spec.levels, lanes: spec.lanes, manifest: slim, yosys: {} };
     // Two targets at a time: the machine has two cores.
-    const pending = SYNTH_TARGETS.filter((t) => !record.yosys[t]);
+    const pending = targets.filter((t) => !record.yosys[t]);
     const runOne = async (target: SynthTarget) => {
       try {
         const r = await synthesize(dir, manifest, target, { tool, timeoutMs });
@@ -130,7 +145,7 @@ async function addBundles(dirs: string[]): Promise<void> {
       manifest,
       yosys: {},
     };
-    for (const target of SYNTH_TARGETS) {
+    for (const target of synthTargets()) {
       const r = await synthesize(dir, manifest, target, { tool });
       record.yosys[target] = { byType: r.stats.byType, cells: r.stats.cells, seconds: Number(r.seconds.toFixed(1)) };
       console.log(`${name} ${target}: ${r.stats.cells} cells${r.cached ? " (cached)" : ""}`);
