@@ -77,10 +77,13 @@ module fashion_ternary_256x3_accel #(
     wire out_packet_done;     // the last beat of an output packet is accepted
     assign s_axis_tready = !rst && !rst_q && (discarding || in_ready);
     wire in_beat    = s_axis_tvalid && s_axis_tready;
-    wire in_early   = in_beat && !discarding && s_axis_tlast && !in_at_last;
-    wire in_missing = in_beat && !discarding && !s_axis_tlast && in_at_last;
-    wire in_abort   = in_early || in_missing;
-    wire in_take    = in_beat && !discarding && !in_abort;
+    // A beat of an image (not discarded) is taken when its tlast matches the position, else the image
+    // is aborted (early tlast, or missing on the last beat). Written flat: registers, then one compare.
+    wire in_open    = !rst && !rst_q && in_ready && !discarding;
+    wire in_framed  = (s_axis_tlast == in_at_last);
+    wire in_take    = s_axis_tvalid && in_open && in_framed;
+    wire in_abort   = s_axis_tvalid && in_open && !in_framed;
+    wire in_missing = in_abort && !s_axis_tlast;
     always @(posedge clk) begin
         rst_q <= rst;
         if (rst) begin
@@ -114,6 +117,7 @@ module fashion_ternary_256x3_accel #(
     localparam CLASS_W  = 4;
     localparam LAST_LAYER = 2'd3;
     localparam LAST_CLASS = 4'd9;
+    localparam FIRST_ONE_IN = 1'b0;   // layer 0 has one input
     localparam S_RUN    = 1'b0;   // streaming the input / computing layers
     localparam S_OUT    = 1'b1;   // sending the logits
 
@@ -125,6 +129,10 @@ module fashion_ternary_256x3_accel #(
     reg [RW-1:0]   rom_addr;     // = is_group * N_in + is_j, kept as a running count
     reg            is_busy;      // the issue stage still has inputs to fetch in this inference
     reg            flush_wait;   // a new layer waits until the previous one has fully drained
+    // Flags kept one cycle ahead, so the input handshake and the issue decision read registers only:
+    reg            at_last;      // = (is_j == the layer's last input index): a group's last input
+    reg            stream_phase; // = is_busy && (is_layer == 0) && (is_group == 0): the issue stage reads the stream
+    reg            pipe_empty;   // = no value in the fetch, MAC, drain, bias or requantizer stages
 
     reg            v1;           // fetch stage: ROM and buffer words being read
     reg [LW-1:0]   l1;
@@ -165,15 +173,17 @@ module fashion_ternary_256x3_accel #(
     wire           out_last = (out_idx == LAST_CLASS);
 
     // Per-layer constants for the issue stage.
-    reg [AW-1:0]   last_j;
+    reg [AW-1:0]   pre_last_j;   // the layer's last input index - 1 (0 for a one-input layer)
     reg [GW-1:0]   last_g;
+    reg            one_in;       // the layer has one input (each group's first input is its last)
+    reg            next_one_in;  // the next layer has one input
     always @(*) begin
         case (is_layer)
-            2'd0: begin last_j = 10'd783; last_g = 4'd15; end
-            2'd1: begin last_j = 10'd255; last_g = 4'd15; end
-            2'd2: begin last_j = 10'd255; last_g = 4'd15; end
-            2'd3: begin last_j = 10'd255; last_g = 4'd0; end
-            default: begin last_j = 10'd0; last_g = 4'd0; end
+            2'd0: begin pre_last_j = 10'd782; last_g = 4'd15; one_in = 1'b0; next_one_in = 1'b0; end
+            2'd1: begin pre_last_j = 10'd254; last_g = 4'd15; one_in = 1'b0; next_one_in = 1'b0; end
+            2'd2: begin pre_last_j = 10'd254; last_g = 4'd15; one_in = 1'b0; next_one_in = 1'b0; end
+            2'd3: begin pre_last_j = 10'd254; last_g = 4'd0; one_in = 1'b0; next_one_in = 1'b0; end
+            default: begin pre_last_j = 10'd0; last_g = 4'd0; one_in = 1'b0; next_one_in = 1'b0; end
         endcase
     end
 
@@ -201,62 +211,86 @@ module fashion_ternary_256x3_accel #(
     end
 
     // ---------------------------------------------------------------- handshakes and stalls
-    // The MAC stage stalls on a group's last input while the drain still holds more than one value
-    // (only possible when a layer has fewer inputs than lanes); the stages before it stall with it.
-    wire drain_busy   = (drain_cnt > 5'd1);
-    wire adv          = !(v2 && last2 && drain_busy);
-    wire stream_phase = (is_layer == 2'd0) && (is_group == 4'd0);
-    wire layer_ready  = !flush_wait || (!v1 && !v2 && (drain_cnt == 5'd0) && !d_v && !e_v && !q1_v && !q2_v && !q3_v);
-    wire fetch_ok     = (state == S_RUN) && is_busy && adv && layer_ready;
-    wire issue        = fetch_ok && (!stream_phase || in_take);
+    // The MAC stage never stalls: every layer with more than one group has at least P inputs, so a
+    // group's drain is down to its last value when the next group's last input arrives.
+    wire adv          = 1'b1;
+    // The input handshake and the issue decision read registered flags only (at_last, stream_phase,
+    // pipe_empty: each computed a cycle ahead), so they are a few LUTs deep.
+    // While streaming (layer 0), flush_wait is never set, so tready needs neither it nor pipe_empty.
+    wire layer_ready  = !flush_wait || pipe_empty;
+    wire fetch_ok     = is_busy && adv && layer_ready;   // is_busy holds only in the state S_RUN
+    wire issue        = in_take || (!stream_phase && fetch_ok);   // = fetch_ok && (!stream_phase || in_take)
     wire mac          = v2 && adv;
     wire drain_go     = (drain_cnt != 5'd0);
-    wire last_of_grp  = (is_j == last_j);
-    wire last_of_lyr  = last_of_grp && (is_group == last_g);
+    wire last_of_grp  = at_last;
+    wire last_of_lyr  = at_last && (is_group == last_g);
+    wire pre_last     = (is_j == pre_last_j);   // the next input is the group's last
 
-    assign in_ready   = fetch_ok && stream_phase;
-    assign in_at_last = last_of_grp;   // in the streaming phase: the layer's last input
+    assign in_ready   = stream_phase && adv;   // = fetch_ok && stream_phase
+    assign in_at_last = at_last;   // in the streaming phase: the layer's last input
 
+    // pipe_empty next cycle: nothing issued now, v1 and v2 empty next cycle (with the drain empty
+    // the MAC stage never stalls, so v2 takes v1), the drain neither loaded nor draining, every
+    // bias and requantizer stage but the last empty now. Exact whenever flush_wait is set (a
+    // dropped image clears v1 and v2 in the streaming phase, where flush_wait is never set).
+    always @(posedge clk) begin
+        if (rst) pipe_empty <= 1'b1;
+        else pipe_empty <= !issue && !v1 && !(v2 && last2) && (drain_cnt == 5'd0) && !d_v && !e_v && !q1_v && !q2_v;
+    end
     // ---------------------------------------------------------------- issue stage
+    // Input index, ROM address and at_last: reset by a dropped image (in_abort never coincides with
+    // an issue or the start of an inference: it needs the streaming phase's tready).
+    always @(posedge clk) begin
+        if (rst || in_abort) begin
+            // A misframed image: drop what was streamed and wait for the next image's first beat.
+            is_j     <= {AW{1'b0}};
+            rom_addr <= {RW{1'b0}};
+            at_last  <= FIRST_ONE_IN;
+        end else if (issue) begin
+            if (!last_of_grp) begin
+                is_j     <= is_j + 10'd1;
+                rom_addr <= rom_addr + 14'd1;
+                at_last  <= pre_last;
+            end else begin
+                is_j     <= {AW{1'b0}};
+                rom_addr <= last_of_lyr ? {RW{1'b0}} : rom_addr + 14'd1;
+                at_last  <= (!last_of_lyr || is_layer == LAST_LAYER) ? one_in : next_one_in;
+            end
+        end else if (out_packet_done) begin
+            at_last  <= FIRST_ONE_IN;   // next inference: layer 0
+        end
+    end
+    // Group, layer and phase.
     always @(posedge clk) begin
         if (rst) begin
             is_layer   <= {LW{1'b0}};
             is_group   <= {GW{1'b0}};
-            is_j       <= {AW{1'b0}};
-            rom_addr   <= {RW{1'b0}};
             is_busy    <= 1'b1;
             flush_wait <= 1'b0;
-        end else if (in_abort) begin
-            // A misframed image: drop what was streamed and wait for the next image's first beat.
-            is_j     <= {AW{1'b0}};
-            rom_addr <= {RW{1'b0}};
+            stream_phase <= 1'b1;
         end else if (issue) begin
             flush_wait <= 1'b0;
-            if (!last_of_grp) begin
-                is_j     <= is_j + 10'd1;
-                rom_addr <= rom_addr + 14'd1;
-            end else if (!last_of_lyr) begin
-                is_j     <= {AW{1'b0}};
-                is_group <= is_group + 4'd1;
-                rom_addr <= rom_addr + 14'd1;
-            end else begin
-                is_j     <= {AW{1'b0}};
-                is_group <= {GW{1'b0}};
-                rom_addr <= {RW{1'b0}};
-                if (is_layer == LAST_LAYER) begin
-                    is_busy <= 1'b0;
+            if (last_of_grp) begin
+                stream_phase <= 1'b0;
+                if (!last_of_lyr) begin
+                    is_group <= is_group + 4'd1;
                 end else begin
-                    is_layer   <= is_layer + 2'd1;
-                    flush_wait <= 1'b1;
+                    is_group <= {GW{1'b0}};
+                    if (is_layer == LAST_LAYER) begin
+                        is_busy <= 1'b0;
+                    end else begin
+                        is_layer   <= is_layer + 2'd1;
+                        flush_wait <= 1'b1;
+                    end
                 end
             end
-        end else if (state == S_OUT && m_axis_tready && out_last) begin
+        end else if (out_packet_done) begin
             // Next inference: start again at layer 0, group 0 (the streaming phase).
-            is_layer <= {LW{1'b0}};
-            is_busy  <= 1'b1;
+            is_layer     <= {LW{1'b0}};
+            is_busy      <= 1'b1;
+            stream_phase <= 1'b1;
         end
     end
-
     // ---------------------------------------------------------------- weight and bias ROMs
     // Weight ROMs are read at issue; bias ROMs (one bias per output) as the drain reads the output.
     // Layer 0 (fc0): 784 -> 256, 3 levels, 16 group(s) of P.
@@ -645,19 +679,32 @@ module fashion_ternary_256x3_accel #(
     reg [CLASS_W-1:0]        best_idx;
     wire signed [LOGIT_W-1:0] drain0_logit = e_sum[LOGIT_W-1:0];
     wire out_we = e_v && (e_layer == LAST_LAYER);
+    // The argmax runs one register stage behind the logit write (off the bias adder's path); the
+    // output state starts only after the requantizer stages behind the bias stage have emptied.
+    reg                      am_v;       // argmax stage: a logit, its class and whether it is class 0
+    reg                      am_first;
+    reg signed [LOGIT_W-1:0] am_val;
+    reg [CLASS_W-1:0]        am_idx;
     always @(posedge clk) begin
+        if (out_we) logit[e_addr[CLASS_W-1:0]] <= drain0_logit;
+        if (rst) am_v <= 1'b0;
+        else am_v <= out_we;
         if (out_we) begin
-            logit[e_addr[CLASS_W-1:0]] <= drain0_logit;
-            if (e_addr == {AW{1'b0}} || drain0_logit > best_val) begin
-                best_val <= drain0_logit;
-                best_idx <= e_addr[CLASS_W-1:0];
+            am_first <= (e_addr == {AW{1'b0}});
+            am_val   <= drain0_logit;
+            am_idx   <= e_addr[CLASS_W-1:0];
+        end
+        if (am_v) begin
+            if (am_first || am_val > best_val) begin
+                best_val <= am_val;
+                best_idx <= am_idx;
             end
         end
     end
     wire unused_drain_msbs = |e_sum[ACC_W-1:LOGIT_W];   // only the output layer's width is sent
     wire unused_addr_msbs = |e_addr[AW-1:CLASS_W];
 
-    wire last_drained = !is_busy && !v1 && !v2 && !drain_go && !d_v && !e_v && !q1_v && !q2_v && !q3_v;
+    wire last_drained = !is_busy && pipe_empty;
     always @(posedge clk) begin
         if (rst) begin
             state   <= S_RUN;

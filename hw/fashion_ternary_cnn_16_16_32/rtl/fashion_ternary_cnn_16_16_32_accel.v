@@ -81,10 +81,13 @@ module fashion_ternary_cnn_16_16_32_accel #(
     wire out_packet_done;     // the last beat of an output packet is accepted
     assign s_axis_tready = !rst && !rst_q && (discarding || in_ready);
     wire in_beat    = s_axis_tvalid && s_axis_tready;
-    wire in_early   = in_beat && !discarding && s_axis_tlast && !in_at_last;
-    wire in_missing = in_beat && !discarding && !s_axis_tlast && in_at_last;
-    wire in_abort   = in_early || in_missing;
-    wire in_take    = in_beat && !discarding && !in_abort;
+    // A beat of an image (not discarded) is taken when its tlast matches the position, else the image
+    // is aborted (early tlast, or missing on the last beat). Written flat: registers, then one compare.
+    wire in_open    = !rst && !rst_q && in_ready && !discarding;
+    wire in_framed  = (s_axis_tlast == in_at_last);
+    wire in_take    = s_axis_tvalid && in_open && in_framed;
+    wire in_abort   = s_axis_tvalid && in_open && !in_framed;
+    wire in_missing = in_abort && !s_axis_tlast;
     always @(posedge clk) begin
         rst_q <= rst;
         if (rst) begin

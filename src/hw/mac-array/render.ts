@@ -78,6 +78,9 @@ function layerView(plan: RtlPlan, l: LayerPlan) {
     levels: l.levels,
     groups: l.groups,
     lastJ: l.nIn - 1,
+    preLastJ: Math.max(l.nIn - 2, 0),
+    oneInput: l.nIn === 1 ? 1 : 0,
+    nextOneInput: plan.layers[l.index + 1]?.nIn === 1 ? 1 : 0,
     lastGroup: l.groups - 1,
     lastGroupSize: l.lastGroupSize,
     weightBits: wb,
@@ -122,7 +125,7 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     logitExt: signExtend("logit_out", `logit_out[${plan.logitBits - 1}]`, plan.logitBits, iface.output.tdataBits),
     argmax: walk
       ? { first: "drain_addr == {AW{1'b0}}", value: "drain0_logit", best: "best", index: "drain_addr[CLASS_W-1:0]" }
-      : { first: "e_addr == {AW{1'b0}}", value: "drain0_logit", best: "best", index: "e_addr[CLASS_W-1:0]" },
+      : { first: "am_first", value: "am_val", best: "best", index: "am_idx" },
     netSummary: netSummary(plan),
     top: plan.top,
     lanes: plan.lanes,
@@ -165,7 +168,12 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     // Requantizer pipeline stages q1..qR: valid, layer and buffer address of the value in each.
     rqStages: Array.from({ length: plan.requantStages }, (_, s) => ({ name: `q${s + 1}`, prev: s === 0 ? "e" : `q${s}`, first: s === 0 })),
     lastQ,
-    pipeIdle: ["d_v", "e_v", ...Array.from({ length: plan.requantStages }, (_, s) => `q${s + 1}_v`)].map((v) => `!${v}`).join(" && "),
+    // Dense pipe_empty one cycle ahead: the bias and requantizer stages but the last must be empty now.
+    pipeIdleAhead: ["d_v", "e_v", ...Array.from({ length: plan.requantStages - 1 }, (_, s) => `q${s + 1}_v`)].map((v) => `!${v}`).join(" && "),
+    firstOneInput: plan.layers[0]!.nIn === 1 ? 1 : 0,
+    // Dense: the MAC stage can stall only when a layer with more than one group has fewer inputs than
+    // lanes (the previous group's drain, P values, then outlasts the next group's N_in cycles).
+    canStall: plan.layers.some((l) => l.groups > 1 && l.nIn < plan.lanes),
     logitBits: plan.logitBits,
     classBits: plan.classBits,
     classes: plan.classes,
@@ -182,6 +190,9 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     msbUnused: true,
     // With one lane the drain never holds more than one value, so the MAC stage never stalls.
     drainBusy: plan.lanes === 1 ? "1'b0" : `(drain_cnt > ${plan.drainCountBits}'d1)`,
+    // Dense designs register drain_busy: its value after a drain load and after a drain step.
+    groupBig2: plan.lanes === 1 ? "1'b0" : `(group_size2 > ${plan.drainCountBits}'d1)`,
+    drainBusyAhead: plan.lanes === 1 ? "1'b0" : `(drain_cnt > ${plan.drainCountBits}'d2)`,
     accWiderThanLogit: plan.accBits > plan.logitBits,
     addrWiderThanClass: plan.addrBits > plan.classBits,
     layers: plan.layers.map((l) => layerView(plan, l)),
