@@ -687,8 +687,7 @@ module fashion_ternary_256x3_accel #(
     reg [CLASS_W-1:0]        am_idx;
     always @(posedge clk) begin
         if (out_we) logit[e_addr[CLASS_W-1:0]] <= drain0_logit;
-        if (rst) am_v <= 1'b0;
-        else am_v <= out_we;
+        am_v <= out_we;   // no reset of its own: e_v is reset, so am_v is 0 from the second reset cycle
         if (out_we) begin
             am_first <= (e_addr == {AW{1'b0}});
             am_val   <= drain0_logit;
