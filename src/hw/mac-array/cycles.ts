@@ -1,5 +1,6 @@
 /** The mac-array's exact cycle model (the co-simulation tests compare it with measured cycles). */
 import type { RtlPlan } from "./plan.js";
+import { laneGroups } from "./lane-order.js";
 import { neededOutputs } from "./walk.js";
 
 /**
@@ -8,7 +9,7 @@ import { neededOutputs } from "./walk.js";
  *  - a dense layer 0 consumes the input stream as it computes (issue starts at t = 0); with
  *    convolutions the image is first loaded into buffer 0, one beat per cycle (t = input beats);
  *  - a layer issues its runs of N_in MAC cycles back to back (dense: one run per group; with
- *    windows: per pooled pixel and group, one run per pool-window pixel); the last run of a pool
+ *    windows: per lane group (lane-order.ts), one run per pool-window pixel); the last run of a pool
  *    window (every run without pooling) moves the lanes' results into the drain and must wait
  *    until the drain is down to its last value: its last MAC is at
  *    max(previous last MAC + pool window * N_in, previous drain load + that group's size);
@@ -27,12 +28,11 @@ export function latency(plan: RtlPlan): number {
     let lastMac = plan.walk ? t : t + 1;
     let load = -Infinity;
     let loadSize = 0;
-    for (let p = 0; p < l.walk.outHeight * l.walk.outWidth; p++)
-      for (let g = 0; g < l.groups; g++) {
-        lastMac = Math.max(lastMac + windowRuns * l.nIn, load + loadSize);
-        load = lastMac;
-        loadSize = g === l.groups - 1 ? l.lastGroupSize : plan.lanes;
-      }
+    for (const g of laneGroups(l.laneOrder, l.pixels, l.nOut, plan.lanes)) {
+      lastMac = Math.max(lastMac + windowRuns * l.nIn, load + loadSize);
+      load = lastMac;
+      loadSize = g.size;
+    }
     // Dense designs drain through lane select + bias ROM, bias add and the requantizer's stages.
     t = load + loadSize + (plan.walk ? 1 : 3 + plan.requantStages);
   }

@@ -54,7 +54,7 @@ export function designMacArray(plan: RtlPlan, net: Network): Design {
   for (const l of plan.layers) {
     const f = romFiles(plan, l);
     files.push({ path: `mem/${f.weightRom}`, content: weightRomLines(l, plan.lanes).join("\n") + "\n" });
-    files.push({ path: `mem/${f.biasRom}`, content: biasRomLines(l, plan.lanes, plan.walk === null).join("\n") + "\n" });
+    files.push({ path: `mem/${f.biasRom}`, content: biasRomLines(l).join("\n") + "\n" });
   }
   files.push({ path: "README.md", content: readme(plan, net, manifest) });
   return { manifest, files };

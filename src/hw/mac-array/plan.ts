@@ -15,6 +15,7 @@ import { TritforgeError } from "../../util/errors.js";
 import { planRequant, requantStages, type RequantPlan } from "../common/requant.js";
 import { lowerNetwork } from "../lower/lower.js";
 import { mapSize, type LoweredNetwork, type LoweredStage } from "../lower/types.js";
+import { groupCount, laneOrderOf, type LaneOrder } from "./lane-order.js";
 import { walkOf, walkWidths, type WalkPlan, type WalkWidths } from "./walk.js";
 
 export interface LayerPlan {
@@ -31,21 +32,31 @@ export interface LayerPlan {
   outValues: number;
   /** The window walk (used by designs with convolutions). */
   walk: WalkPlan;
+  /** How outputs are dealt to the lanes (lane-order.ts); always "channels" in dense-only designs. */
+  laneOrder: LaneOrder;
+  /** Output pixels (of the pooled map; 1 for a dense layer). */
+  pixels: number;
+  /** Lane groups the layer runs (laneGroups), each of poolSize^2 runs of N_in cycles. */
+  runGroups: number;
   levels: number;
   /** Two's-complement bits per stored weight: ceil(log2 M) (2 for ternary: 00 = 0, 01 = +1, 11 = -1). */
   weightBits: number;
+  /**
+   * Weight blocks: "channels": ceil(C/P) groups of P channels per pixel (ROM word g*N_in + j holds
+   * the weights of channels gP..gP+P-1 for input j); "outputs": 1 (word j holds all C channels).
+   */
   groups: number;
-  /** Outputs in the last group (1..P). */
+  /** Outputs of the last group of a pixel ("channels") or of the layer ("outputs"), 1..P. */
   lastGroupSize: number;
   weightRomDepth: number;
   weightRomWidth: number;
   weightRomAddrBits: number;
   biasBits: number;
   /**
-   * Dense designs: the bias ROM's words, one per output: b - 2^termBits * (negative weights of the
-   * output), wrapped to the accumulator width. The lanes add |w|x XOR neg over termBits bits plus
-   * the carry-in neg, i.e. 2^termBits too much per negative weight; the drain's bias takes it back.
-   * null with the window walk (its lanes start from the plain bias).
+   * The bias ROM's words, one per output channel, read by the drain. Dense designs: b - 2^termBits *
+   * (negative weights of the output), wrapped to the accumulator width (the lanes add |w|x XOR neg
+   * over termBits bits plus the carry-in neg, i.e. 2^termBits too much per negative weight; the
+   * drain's bias takes it back). null with the window walk: its drain adds the plain bias.
    */
   drainBias: number[] | null;
   biasRomDepth: number;
@@ -153,7 +164,12 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
     const isLast = index === stages.length - 1;
     const nIn = stage.fanIn;
     const nOut = stage.outChannels;
-    const groups = Math.ceil(nOut / lanes);
+    const pixels = stage.outMap.height * stage.outMap.width;
+    const laneOrder = windows ? laneOrderOf(pixels, nOut, lanes) : "channels";
+    const outputs = laneOrder === "outputs";
+    const groups = outputs ? 1 : Math.ceil(nOut / lanes);
+    const runGroups = groupCount(laneOrder, pixels, nOut, lanes);
+    const romLanes = outputs ? nOut : lanes;
     const wb = weightBits(stage.levels);
     const maxBias = stage.bias.reduce((m, b) => Math.max(m, Math.abs(b)), 0);
     const biasBits = signedBits(maxBias);
@@ -166,20 +182,23 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
       nOut,
       inValues: mapSize(stage.window.input),
       outValues: mapSize(stage.outMap),
-      walk: walkOf(stage, groups),
+      walk: walkOf(stage, laneOrder, runGroups),
+      laneOrder,
+      pixels,
+      runGroups,
       levels: stage.levels,
       weightBits: wb,
       groups,
-      lastGroupSize: nOut - (groups - 1) * lanes,
+      lastGroupSize: outputs ? pixels * nOut - (runGroups - 1) * lanes : nOut - (groups - 1) * lanes,
       weightRomDepth: groups * nIn,
-      weightRomWidth: lanes * wb,
+      weightRomWidth: romLanes * wb,
       weightRomAddrBits: addrBitsFor(groups * nIn),
       biasBits,
       drainBias: null,
-      // Dense: one bias per output, read by the drain; window walk: one word of P biases per group, read by the lanes.
-      biasRomDepth: windows ? groups : nOut,
-      biasRomWidth: windows ? lanes * biasBits : biasBits,
-      biasRomAddrBits: addrBitsFor(windows ? groups : nOut),
+      // One bias per output channel, read by the drain (dense designs: per output; window walk: per channel).
+      biasRomDepth: nOut,
+      biasRomWidth: biasBits,
+      biasRomAddrBits: addrBitsFor(nOut),
       accBits: stage.accBits,
       isLast,
       readBuffer: index % 2,
@@ -243,9 +262,9 @@ export function widenWeights(plan: RtlPlan, bits: number): RtlPlan {
     return {
       ...l,
       weightBits: bits,
-      weightRomWidth: plan.lanes * bits,
+      weightRomWidth: (l.laneOrder === "outputs" ? l.nOut : plan.lanes) * bits,
       biasBits: l.biasBits + grow,
-      biasRomWidth: plan.walk ? plan.lanes * (l.biasBits + grow) : l.biasBits + grow,
+      biasRomWidth: l.biasBits + grow,
       accBits,
       requant: l.requant ? planRequant(l.requant.multiplier, l.requant.shift, l.requant.outBits, accBits) : null,
     };

@@ -1,9 +1,12 @@
 /**
- * The mac-array's ROM images. Word w of a layer's weight ROM holds, for group g = floor(w / N_in)
- * and input j = w mod N_in, the weights of outputs g*P .. g*P+P-1 for input j: lane k in bits
- * [k*b, k*b+b) (common/rom.ts packing). Outputs past N_out (the last group's idle lanes) hold 0.
- * Bias ROMs: in dense designs word o holds the bias of output o (the drain adds it); with the window
- * walk word g holds the biases of group g the same way as the weights.
+ * The mac-array's ROM images (common/rom.ts packing: lane 0 least significant, b bits each).
+ * Weight ROM, lanes over "channels" (lane-order.ts): word w holds, for group g = floor(w / N_in)
+ * and input j = w mod N_in, the weights of channels g*P .. g*P+P-1 for input j (channels past
+ * C_out, the last group's idle lanes, hold 0). Lanes over "outputs" (convolutions only): word j
+ * holds the weights of all C_out channels for input j (channel c in slot c); the lanes take it
+ * rotated by the group's phase.
+ * Bias ROM: word o is the bias of output channel o, added by the drain (dense designs: the drain's
+ * bias, corrected for the lanes' negative-weight offset; with the window walk: the plain bias).
  */
 import { packWord } from "../common/rom.js";
 import type { LayerPlan } from "./plan.js";
@@ -18,14 +21,12 @@ function groupLanes(lanes: number, g: number, nOut: number, value: (o: number) =
 export function weightRomLines(l: LayerPlan, lanes: number): string[] {
   const lines: string[] = [];
   const w = l.stage.weights;
+  const slots = l.laneOrder === "outputs" ? l.nOut : lanes;
   for (let g = 0; g < l.groups; g++)
-    for (let j = 0; j < l.nIn; j++) lines.push(packWord(groupLanes(lanes, g, l.nOut, (o) => w[o * l.nIn + j]!), l.weightBits));
+    for (let j = 0; j < l.nIn; j++) lines.push(packWord(groupLanes(slots, g, l.nOut, (o) => w[o * l.nIn + j]!), l.weightBits));
   return lines;
 }
 
-/** Dense designs (`perOutput`): word o is the bias of output o; window walk: word g the biases of group g like the weights. */
-export function biasRomLines(l: LayerPlan, lanes: number, perOutput: boolean): string[] {
-  if (perOutput) return Array.from({ length: l.nOut }, (_, o) => packWord([(l.drainBias ?? l.stage.bias)[o]!], l.biasBits));
-  return Array.from({ length: l.groups }, (_, g) => packWord(groupLanes(lanes, g, l.nOut, (o) => l.stage.bias[o]!), l.biasBits));
+export function biasRomLines(l: LayerPlan): string[] {
+  return Array.from({ length: l.nOut }, (_, o) => packWord([(l.drainBias ?? l.stage.bias)[o]!], l.biasBits));
 }
-

@@ -19,6 +19,7 @@
  * windows (size > stride) recompute the shared pixels.
  */
 import type { LoweredStage } from "../lower/types.js";
+import type { LaneOrder } from "./lane-order.js";
 import { unsignedBits } from "../../ir/analyze.js";
 
 export interface WalkPlan {
@@ -37,15 +38,22 @@ export interface WalkPlan {
   rowStep: number;
   /** (pad * W + pad) * C: the padded-frame address of input (0, 0, 0). */
   padOffset: number;
-  /** Runs of N_in cycles: outHeight * outWidth * groups * poolSize^2. */
+  /** Runs of N_in cycles: lane groups * poolSize^2. */
   runs: number;
+  /**
+   * The second walker (lanes ordered over "outputs", lane-order.ts) works on the pooled pixel after
+   * the first one's: its padded-frame address is the first one's plus nextStep, or plus nextWrap when
+   * the first is at the end of its row (its column counter then drops by nextIxWrap and its row
+   * counter grows by the pool stride). Null for layers whose groups stay within one pixel.
+   */
+  next: { step: number; wrap: number; ixWrap: number } | null;
   /** Largest padded-frame address a walk register reaches (its last reload included). */
   maxAddress: number;
   /** Largest iy / ix counter value (reloads included). */
   maxCoord: number;
 }
 
-export function walkOf(stage: LoweredStage, groups: number): WalkPlan {
+export function walkOf(stage: LoweredStage, order: LaneOrder, groups: number): WalkPlan {
   const w = stage.window;
   const { height: H, width: W, channels: C } = w.input;
   const pad = w.padding;
@@ -54,6 +62,11 @@ export function walkOf(stage: LoweredStage, groups: number): WalkPlan {
   const rowStep = W * C;
   const maxRow = H + 2 * pad - 1;
   const maxCol = W + 2 * pad - 1;
+  const orgStepX = poolStride * C;
+  const lastPx = stage.outMap.width - 1;
+  // The second walker is at most one pool stride of rows ahead of the first.
+  const next = order === "outputs" ? { step: orgStepX, wrap: poolStride * rowStep - lastPx * orgStepX, ixWrap: lastPx * poolStride } : null;
+  const ahead = next ? poolStride * rowStep : 0;
   return {
     height: H,
     width: W,
@@ -66,10 +79,12 @@ export function walkOf(stage: LoweredStage, groups: number): WalkPlan {
     outWidth: stage.outMap.width,
     rowStep,
     padOffset: (pad * W + pad) * C,
-    runs: stage.outMap.height * stage.outMap.width * groups * poolSize ** 2,
-    // The last input of the last window, plus a row step and a pool stride of headroom.
-    maxAddress: (maxRow * W + maxCol) * C + C - 1 + rowStep + C * poolStride,
-    maxCoord: Math.max(maxRow, maxCol) + poolStride,
+    runs: groups * poolSize ** 2,
+    next,
+    // The last input of the last window, plus a row step and a pool stride of headroom (and the
+    // second walker's lead).
+    maxAddress: (maxRow * W + maxCol) * C + C - 1 + rowStep + C * poolStride + ahead,
+    maxCoord: Math.max(maxRow, maxCol) + poolStride + (next ? poolStride : 0),
   };
 }
 
