@@ -63,6 +63,12 @@ const cases: Record<string, Case> = {
   random_stalls: { input: [9, 9, 1], layers: [conv(8, 3, 1), pool(3, 3), flat, dense(5)], lanes: 8, stall: 40 },
   // Channel count 1 everywhere, 1-bit signals.
   one_channel_one_bit: { input: [13, 13, 1], layers: [conv(1, 3, 0), pool(2, 2), conv(1, 1, 0), flat, dense(2)], lanes: 1, inputBits: 1, signalBits: 1 },
+  // P not dividing the channel counts: lanes over outputs (groups spanning two pixels, the second
+  // walker wrapping rows, rotated weights, the drain's bias channel wrapping).
+  outputs_p7_shipped_shape: { input: [12, 12, 1], layers: [conv(16, 3, 1), pool(2, 2), conv(16, 3, 1), pool(2, 2), flat, dense(10)], lanes: 7 },
+  outputs_p15_two_convs: { input: [10, 10, 2], layers: [conv(16, 3, 1), pool(2, 2), conv(32, 3, 1), pool(2, 2), flat, dense(10)], lanes: 15 },
+  outputs_p5_odd_maps_stalls: { input: [9, 7, 1], layers: [conv(13, 3, 1), pool(3, 2), conv(11, 3, 0), flat, dense(3)], lanes: 5, levels: 7, stall: 35 },
+  outputs_p2_conv_logits: { input: [6, 5, 1], layers: [conv(3, 3, 2), conv(5, 1, 0)], lanes: 2, levels: 7 },
 };
 
 describe("CNN on the mac-array: RTL equals the reference, cycles equal the prediction", () => {
@@ -80,5 +86,17 @@ describe("seeded random CNNs", () => {
     const stall = rng.pick([0, 0, 0, 30]);
     const label = spec.layers.map((l) => (l.kind === "conv2d" ? `c${l.kernel}p${l.padding}:${l.out}` : l.kind === "maxpool" ? `p${l.size}s${l.stride}` : l.kind === "dense" ? `d${l.out}` : "f")).join(" ");
     it(`#${t}: ${spec.input.join("x")} ${label} P=${lanes}${stall ? ` stall ${stall}%` : ""}`, () => check(`cz${t}`, t, { ...spec, lanes, levels, stall }));
+  }
+});
+
+describe("seeded random CNNs, P not dividing the channel counts", () => {
+  const rng = makeRng("cosim-cnn-outputs");
+  for (let t = 0; t < 6; t++) {
+    const spec = randomCnnSpec(rng, 12);
+    const lanes = rng.pick([5, 7, 15]);
+    const levels = rng.pick([3, 7]);
+    const stall = rng.pick([0, 0, 30]);
+    const label = spec.layers.map((l) => (l.kind === "conv2d" ? `c${l.kernel}p${l.padding}:${l.out}` : l.kind === "maxpool" ? `p${l.size}s${l.stride}` : l.kind === "dense" ? `d${l.out}` : "f")).join(" ");
+    it(`#${t}: ${spec.input.join("x")} ${label} P=${lanes}${stall ? ` stall ${stall}%` : ""}`, () => check(`co${t}`, 50 + t, { ...spec, lanes, levels, stall }));
   }
 });

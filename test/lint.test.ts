@@ -29,6 +29,9 @@ const cnns: Array<{ name: string; input: number[]; layers: ChainLayerSpec[]; lev
   { name: "cnn_pad4_pool3s2_p3", input: [9, 7, 2], layers: [conv(5, 5, 4), pool(3, 2), conv(3, 1, 0), flatten, dense(3)], levels: 7, lanes: 3, inputBits: 4 },
   { name: "cnn_conv_logits_p1", input: [4, 4, 1], layers: [conv(2, 3, 0), conv(1, 1, 0)], levels: 15, lanes: 1, inputBits: 1 },
   { name: "cnn_no_pool_wide_lanes", input: [5, 5, 3], layers: [conv(7, 3, 1), flatten, dense(2)], levels: 3, lanes: 40, inputBits: 8 },
+  // P not dividing the channel counts: lanes over outputs (second walker, rotated weights).
+  { name: "cnn_trained_shape_p15", input: [28, 28, 1], layers: [conv(16, 3, 1), pool(2, 2), conv(16, 3, 1), pool(2, 2), conv(32, 3, 1), pool(2, 2), flatten, dense(128), dense(10)], levels: 3, lanes: 15, inputBits: 8 },
+  { name: "cnn_outputs_p2_m7", input: [6, 5, 1], layers: [conv(3, 3, 2), pool(2, 3), conv(5, 1, 0), flatten, dense(2)], levels: 7, lanes: 2, inputBits: 8 },
 ];
 
 const networks = [

@@ -89,7 +89,7 @@ export interface RtlPlan {
    * the input stream as it computes); for networks with convolutions, the widths of the window
    * walk (walk.ts), and the image is loaded into buffer 0 before layer 0 starts.
    */
-  walk: WalkWidths | null;
+  walk: (WalkWidths & LaneWidths) | null;
   /** Some layer max-pools (the lanes keep a running maximum). */
   pools: boolean;
   /** Width of an activation word in the buffers: the widest signal. */
@@ -115,6 +115,28 @@ export interface RtlPlan {
   drainIdxBits: number;
   /** Register stages of the requantizers' adder trees (the deepest layer's, at least 1; dense designs). */
   requantStages: number;
+}
+
+/** Widths of the lane-group phase logic (designs with convolutions; lane-order.ts). */
+export interface LaneWidths {
+  /** Some layer deals its lanes over outputs: a second walker, second buffer reads, rotated weights. */
+  pairs: boolean;
+  /** The phase register (channel of lane 0, < C) and its sum with P. */
+  phase: number;
+  /** The drain's channel counter (and the bias ROMs' address): channels of the widest layer. */
+  drainChannel: number;
+  /** The weight-word rotation (phase * weight bits, plus P * weight bits) of layers over outputs; 0 without. */
+  shift: number;
+}
+
+function laneWidths(layers: readonly LayerPlan[], lanes: number): LaneWidths {
+  const pairs = layers.filter((l) => l.laneOrder === "outputs");
+  return {
+    pairs: pairs.length > 0,
+    phase: unsignedBits(Math.max(...layers.map((l) => l.nOut + lanes))),
+    drainChannel: addrBitsFor(Math.max(...layers.map((l) => l.nOut))),
+    shift: pairs.length ? unsignedBits(Math.max(...pairs.map((l) => (l.nOut + lanes) * l.weightBits))) : 0,
+  };
 }
 
 export const addrBitsFor = (depth: number): number => Math.max(1, unsignedBits(depth - 1));
@@ -228,7 +250,7 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
     lanes,
     inputFeatures,
     inputBits: net.input.bits,
-    walk: windows ? walkWidths(layers.map((l) => l.walk), addrBits) : null,
+    walk: windows ? { ...walkWidths(layers.map((l) => l.walk), addrBits), ...laneWidths(layers, lanes) } : null,
     pools: layers.some((l) => l.stage.pool !== null),
     actBits,
     accBits,

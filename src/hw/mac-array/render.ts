@@ -10,6 +10,7 @@ import { MEM_DIR_PARAM } from "../common/axis.js";
 import { signExtend, zeroExtend } from "../common/verilog.js";
 import { TOOL_VERSION } from "../common/bundle.js";
 import type { LayerPlan, RtlPlan } from "./plan.js";
+import { walkLaneView } from "./walk-view.js";
 
 /** Lanes up to which the drain shifts in a for loop (Verilator's default --unroll-count). */
 export const DRAIN_LOOP_MAX_LANES = 64;
@@ -36,10 +37,10 @@ function walkSummary(l: LayerPlan): string {
 function walkView(l: LayerPlan, coordBits: number) {
   const w = l.walk;
   const cb = coordBits;
-  const real =
+  const real = (iy: string, ix: string) =>
     w.padding === 0
       ? "1'b1"
-      : `(iy >= ${cb}'d${w.padding}) && (iy < ${cb}'d${w.height + w.padding}) && (ix >= ${cb}'d${w.padding}) && (ix < ${cb}'d${w.width + w.padding})`;
+      : `(${iy} >= ${cb}'d${w.padding}) && (${iy} < ${cb}'d${w.height + w.padding}) && (${ix} >= ${cb}'d${w.padding}) && (${ix} < ${cb}'d${w.width + w.padding})`;
   return {
     lastCi: w.channels - 1,
     lastK: w.kernel - 1,
@@ -52,7 +53,8 @@ function walkView(l: LayerPlan, coordBits: number) {
     orgStepY: w.poolStride * w.rowStep,
     padOffset: w.padOffset,
     poolStride: w.poolStride,
-    realExpr: real,
+    realExpr: real("iy", "ix"),
+    realExprB: real("iy_b", "ix_b"),
   };
 }
 
@@ -64,12 +66,13 @@ function layerView(plan: RtlPlan, l: LayerPlan) {
   const bb = l.biasBits;
   const files = romFiles(plan, l);
   // Dense designs requantize the bias stage's sum through a pipelined adder tree; window-walk
-  // designs (convolutions) the drain head in one cycle.
+  // designs (convolutions) the drain head plus its bias (drain_y) in one cycle.
   const requant = !l.requant
     ? null
     : plan.walk
-      ? { ...requantView(l.requant, `l${l.index}`, `drain[0][${l.accBits - 1}:0]`, `drain[0][${l.accBits - 1}]`, l.accBits, plan.actBits), label: `Layer ${l.index}` }
+      ? { ...requantView(l.requant, `l${l.index}`, `drain_y[${l.accBits - 1}:0]`, `drain_y[${l.accBits - 1}]`, l.accBits, plan.actBits), label: `Layer ${l.index}` }
       : { ...requantPipeView(l.requant, `l${l.index}`, `e_sum[${l.accBits - 1}:0]`, `e_sum[${l.accBits - 1}]`, l.accBits, plan.actBits, rqEnables(plan)), label: `Layer ${l.index}` };
+  const laneWord = l.laneOrder === "outputs" ? `w_rot_l${l.index}` : `w_q_l${l.index}`;
   return {
     index: l.index,
     name: l.name,
@@ -95,7 +98,8 @@ function layerView(plan: RtlPlan, l: LayerPlan) {
     readBuffer: l.readBuffer,
     summary: plan.walk ? walkSummary(l) : `${l.nIn} -> ${l.nOut}`,
     walk: plan.walk ? walkView(l, plan.walk.coord) : null,
-    laneWeight: signExtend(`w_q_l${l.index}[k*${wb} +: ${wb}]`, `w_q_l${l.index}[k*${wb}+${wb - 1}]`, wb, plan.weightBits),
+    laneWeight: signExtend(`${laneWord}[k*${wb} +: ${wb}]`, `${laneWord}[k*${wb}+${wb - 1}]`, wb, plan.weightBits),
+    ...(plan.walk ? walkLaneView(plan, l) : {}),
     laneBias: signExtend(`b_q_l${l.index}[k*${bb} +: ${bb}]`, `b_q_l${l.index}[k*${bb}+${bb - 1}]`, bb, plan.accBits),
     drainBias: signExtend(`b_q_l${l.index}`, `b_q_l${l.index}[${bb - 1}]`, bb, plan.accBits),
     requant,
@@ -107,8 +111,11 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
   const magBits = Array.from({ length: plan.weightBits - 1 }, (_, b) => b);
   const walk = plan.walk;
   const bufferAddrBits = Math.max(...plan.buffers.map((b) => b.addrBits));
-  // The lane input: at the fetch stage in window-walk designs, at the MAC stage (x2) in dense ones.
-  const x = walk ? "x1_ext" : "x2_t";
+  const secondReads = plan.buffers.filter((b) => plan.layers.some((l) => l.readBuffer === b.index && l.laneOrder === "outputs"));
+  const secondReadAddrBits = Math.max(0, ...secondReads.map((b) => b.addrBits));
+  // The lane input: at the fetch stage in window-walk designs (per lane, xk_ext, when lanes over
+  // outputs choose between the two walkers), at the MAC stage (x2) in dense ones.
+  const x = walk ? (walk.pairs ? "xk_ext" : "x1_ext") : "x2_t";
   const zero = walk ? "{ACC_W{1'b0}}" : `{${plan.termBits}{1'b0}}`;
   const shift = walk ? "<<<" : "<<";
   const laneTerm = magBits.map((b) => `(wabs[${b}] ? ${b === 0 ? x : `(${x} ${shift} ${b})`} : ${zero})`).join(" + ");
@@ -142,6 +149,13 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     poolBits: walk?.pool,
     pixelBits: walk?.pixel,
     coordBits: walk?.coord,
+    pairs: walk?.pairs,
+    phaseBits: walk?.phase,
+    shiftBits: walk?.shift,
+    drainChannelBits: walk?.drainChannel,
+    secondReadAddrBits,
+    addrWiderThanSecondReads: plan.addrBits > secondReadAddrBits,
+    phaseWiderThanDrainChannel: walk !== null && walk.phase > walk.drainChannel,
     walkAddrWider: walk !== null && walk.address > plan.addrBits,
     addrWiderThanBuffers: plan.addrBits > bufferAddrBits,
     bufferAddrBits,
@@ -203,6 +217,7 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
         depth: b.depth,
         addrBits: b.addrBits,
         takesStream: b.index === 0,
+        secondRead: secondReads.includes(b),
         streamCond: walk ? "in_take" : "issue && stream_phase",
         streamAddr: walk ? "ld_addr" : "is_j",
         drainWriteCond: writers.length ? writers.map((l) => `${walk ? "drain" : lastQ}_layer == ${layerBits}'d${l.index}`).join(" || ") : "1'b0",
