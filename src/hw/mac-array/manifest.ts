@@ -29,12 +29,14 @@ function memories(plan: RtlPlan): ManifestMemory[] {
 }
 
 /** A windowed layer's geometry as the walk computes it (designs with convolutions). */
-const walkStructure = ({ walk: w }: LayerPlan) => ({
+const walkStructure = ({ walk: w, laneOrder, runGroups }: LayerPlan) => ({
   input: [w.height, w.width, w.channels],
   kernel: w.kernel,
   padding: w.padding,
   pool: { size: w.poolSize, stride: w.poolStride },
   output: [w.outHeight, w.outWidth],
+  laneOrder,
+  laneGroups: runGroups,
   runs: w.runs,
 });
 
