@@ -32,7 +32,13 @@ const cnns: Array<{ name: string; input: number[]; layers: ChainLayerSpec[]; lev
   // P not dividing the channel counts: lanes over outputs (second walker, rotated weights).
   { name: "cnn_trained_shape_p15", input: [28, 28, 1], layers: [conv(16, 3, 1), pool(2, 2), conv(16, 3, 1), pool(2, 2), conv(32, 3, 1), pool(2, 2), flatten, dense(128), dense(10)], levels: 3, lanes: 15, inputBits: 8 },
   { name: "cnn_outputs_p2_m7", input: [6, 5, 1], layers: [conv(3, 3, 2), pool(2, 3), conv(5, 1, 0), flatten, dense(2)], levels: 7, lanes: 2, inputBits: 8 },
+  // Lanes over outputs only on an unpadded layer (the second walker needs no row/column counters).
+  { name: "cnn_outputs_unpadded_p4", input: [7, 7, 1], layers: [conv(4, 3, 1), conv(5, 3, 0), pool(2, 2), flatten, dense(3)], levels: 3, lanes: 4, inputBits: 8 },
 ];
+
+// Every P from 1 to 17 on one small CNN (16 and 11 channels: lanes over channels and over outputs).
+for (let lanes = 1; lanes <= 17; lanes++)
+  cnns.push({ name: `cnn_every_p_${lanes}`, input: [8, 8, 2], layers: [conv(16, 3, 1), pool(2, 2), conv(11, 3, 1), flatten, dense(10)], levels: 3, lanes, inputBits: 8 });
 
 const networks = [
   ...designs.map((d) => ({ name: d.name, lanes: d.lanes, net: () => randomDenseNetwork({ name: d.name, seed: 1, sizes: d.sizes, levels: d.levels, inputBits: d.inputBits }) })),

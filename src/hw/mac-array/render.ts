@@ -54,7 +54,8 @@ function walkView(l: LayerPlan, coordBits: number) {
     padOffset: w.padOffset,
     poolStride: w.poolStride,
     realExpr: real("iy", "ix"),
-    realExprB: real("iy_b", "ix_b"),
+    // Layers without a second walker never read through it.
+    realExprB: w.next ? real("iy_b", "ix_b") : "1'b0",
   };
 }
 
@@ -150,6 +151,8 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     pixelBits: walk?.pixel,
     coordBits: walk?.coord,
     pairs: walk?.pairs,
+    // The second walker's row/column counters exist only for its padding test.
+    pairsPadded: plan.layers.some((l) => l.walk.next !== null && l.walk.padding > 0),
     phaseBits: walk?.phase,
     shiftBits: walk?.shift,
     drainChannelBits: walk?.drainChannel,
