@@ -23,7 +23,9 @@ function memories(plan: RtlPlan): ManifestMemory[] {
     out.push({ name: `w_rom_l${l.index}`, kind: "rom", role: "weights", layer: l.index, depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, usedWidth: used * l.weightBits, file: `mem/${f.weightRom}` });
     out.push({ name: `b_rom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.biasRomDepth, width: l.biasRomWidth, bits: l.biasRomDepth * l.biasRomWidth, usedWidth: plan.walk ? used * l.biasBits : l.biasBits, file: `mem/${f.biasRom}` });
   }
-  for (const b of plan.buffers) out.push({ name: `buf${b.index}`, kind: "ram", role: "activations", layer: null, depth: b.depth, width: plan.actBits, bits: b.depth * plan.actBits, usedWidth: plan.actBits, file: null });
+  for (const b of plan.buffers)
+    for (const name of b.secondRead ? [`buf${b.index}`, `buf${b.index}b`] : [`buf${b.index}`])
+      out.push({ name, kind: "ram", role: "activations", layer: null, depth: b.depth, width: plan.actBits, bits: b.depth * plan.actBits, usedWidth: plan.actBits, file: null });
   out.push({ name: "logit", kind: "ram", role: "logits", layer: null, depth: plan.classes, width: plan.logitBits, bits: plan.classes * plan.logitBits, usedWidth: plan.logitBits, file: null });
   return out;
 }

@@ -76,6 +76,8 @@ export interface BufferPlan {
   index: number;
   depth: number;
   addrBits: number;
+  /** A layer over outputs reads it through the second walker: a second copy, written with the first. */
+  secondRead: boolean;
 }
 
 export interface RtlPlan {
@@ -231,7 +233,9 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
   const last = layers[layers.length - 1]!;
   const bufferDepth = [0, 0];
   layers.forEach((l) => (bufferDepth[l.readBuffer] = Math.max(bufferDepth[l.readBuffer]!, l.inValues)));
-  const buffers = bufferDepth.flatMap((depth, index) => (depth > 0 ? [{ index, depth, addrBits: addrBitsFor(depth) }] : []));
+  const buffers = bufferDepth.flatMap((depth, index) =>
+    depth > 0 ? [{ index, depth, addrBits: addrBitsFor(depth), secondRead: layers.some((l) => l.readBuffer === index && l.laneOrder === "outputs") }] : [],
+  );
   const actBits = Math.max(net.input.bits, ...layers.map((l) => l.requant?.outBits ?? 0));
   const accBits = Math.max(...layers.map((l) => l.accBits));
   const maxWidth = Math.max(inputFeatures, ...layers.map((l) => l.nOut));

@@ -112,7 +112,7 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
   const magBits = Array.from({ length: plan.weightBits - 1 }, (_, b) => b);
   const walk = plan.walk;
   const bufferAddrBits = Math.max(...plan.buffers.map((b) => b.addrBits));
-  const secondReads = plan.buffers.filter((b) => plan.layers.some((l) => l.readBuffer === b.index && l.laneOrder === "outputs"));
+  const secondReads = plan.buffers.filter((b) => b.secondRead);
   const secondReadAddrBits = Math.max(0, ...secondReads.map((b) => b.addrBits));
   // The lane input: at the fetch stage in window-walk designs (per lane, xk_ext, when lanes over
   // outputs choose between the two walkers), at the MAC stage (x2) in dense ones.
@@ -220,7 +220,7 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
         depth: b.depth,
         addrBits: b.addrBits,
         takesStream: b.index === 0,
-        secondRead: secondReads.includes(b),
+        secondRead: b.secondRead,
         streamCond: walk ? "in_take" : "issue && stream_phase",
         streamAddr: walk ? "ld_addr" : "is_j",
         drainWriteCond: writers.length ? writers.map((l) => `${walk ? "drain" : lastQ}_layer == ${layerBits}'d${l.index}`).join(" || ") : "1'b0",
