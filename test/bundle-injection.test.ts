@@ -58,4 +58,13 @@ describe("estimate refuses a manifest that would inject into a tool script", () 
       "read_verilog -DSYNTHESIS rtl/inj_accel.v\nsynth -top inj_accel\ntee -q -o stat.json stat -json\n",
     );
   });
+
+  it("the UP5K SPRAM variant marks only the activation buffers, by identifier", () => {
+    const mem = (name: string, role: "activations" | "weights") => ({ name, kind: "ram" as const, role, layer: null, depth: 4, width: 8, bits: 32, usedWidth: 8, file: null });
+    const files = { rtl: ["rtl/inj_accel.v"], mem: [], testbench: "tb/t.v", network: "network.json" };
+    expect(synthScript("ice40-spram", { top: "inj_accel", files, memories: [mem("buf0", "activations"), mem("w_rom_l0", "weights"), mem("buf0b", "activations")] })).toBe(
+      'read_verilog -DSYNTHESIS rtl/inj_accel.v\nsetattr -set ram_style "huge" inj_accel/m:buf0\nsetattr -set ram_style "huge" inj_accel/m:buf0b\nsynth_ice40 -spram -top inj_accel -json netlist.json\ntee -q -o stat.json stat -json\n',
+    );
+    expect(() => synthScript("ice40-spram", { top: "inj_accel", files, memories: [mem("b; !touch p", "activations")] })).toThrow(/memory "b; !touch p" is not a plain identifier/);
+  });
 });

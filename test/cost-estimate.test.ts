@@ -94,6 +94,10 @@ describe("designs too big for a part say why", () => {
     expect(ice40FitProblems(cells, 36, ICE40_PARTS.up5k)).toEqual(["needs 67 EBR, iCE40UP5K has 30"]);
     expect(ice40FitProblems(cells, 36, ICE40_PARTS.hx8k)).toEqual(["needs 67 EBR, iCE40HX8K has 32"]);
   });
+  it("SPRAM is checked too: the HX8K has none, the UP5K four", () => {
+    expect(ice40FitProblems({ ...cells, ebr: 27, spram: 2 }, 36, ICE40_PARTS.up5k)).toEqual([]);
+    expect(ice40FitProblems({ ...cells, ebr: 27, spram: 2 }, 36, ICE40_PARTS.hx8k)).toEqual(["needs 2 SPRAM, iCE40HX8K has 0"]);
+  });
   it("logic and pins are checked too; a small design fits", () => {
     expect(ice40FitProblems({ ...cells, ebr: 4, lut4: 6000 }, 45, ICE40_PARTS.up5k)).toEqual([
       "needs at least 6000 logic cells, iCE40UP5K has 5280",

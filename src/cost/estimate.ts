@@ -10,7 +10,7 @@ import { analyticEstimate, type AnalyticEstimate } from "./analytic.js";
 import { loadManifest, type Manifest } from "../hw/bundle/manifest.js";
 import { memorySummary, type MemorySummary } from "./memory.js";
 import { findNextpnr, placeAndRoute } from "./nextpnr.js";
-import { ICE40_PARTS, ice40FitProblems, type Ice40PartName } from "./parts.js";
+import { ICE40_PARTS, ice40FitProblems, type Ice40Part, type Ice40PartName } from "./parts.js";
 import { genericCells, ice40Cells, SYNTH_TARGETS, xilinxCells, type GenericCells, type Ice40Cells, type SynthTarget, type XilinxCells } from "./stats.js";
 import { findYosys, synthesize, type YosysPreference, type YosysTool } from "./yosys.js";
 
@@ -40,8 +40,13 @@ export interface PartEstimate {
   latencyMicroseconds?: number;
   logicCellsUsed?: number;
   ebrUsed?: number;
+  /** The "(activation buffers in SPRAM)" variant: SPRAM blocks used. */
+  spramUsed?: number;
   seconds?: number;
 }
+
+/** Label of the UP5K variant whose activation buffers sit in SPRAM (tried when the EBR do not suffice). */
+export const UP5K_SPRAM_LABEL = `${ICE40_PARTS.up5k.label} (activation buffers in SPRAM)`;
 
 export interface Estimate {
   format: "tritforge-estimate";
@@ -114,35 +119,55 @@ async function runTargets(bundleDir: string, m: Manifest, tool: YosysTool, o: Es
   return { s, netlist };
 }
 
+/** Fit check, then place and route of one netlist on one part (reported under `label`). */
+async function placeOn(m: Manifest, cells: Ice40Cells, netlist: string, part: Ice40Part, label: string, o: EstimateOptions, bin: string): Promise<PartEstimate> {
+  const problems = ice40FitProblems(cells, ioPins(m), part);
+  if (problems.length) return { part: label, fits: false, problems };
+  try {
+    const r = await placeAndRoute(netlist, part, m.name, { bin, timeoutMs: o.timeoutMs });
+    o.onProgress?.(`${m.name}: ${label} place and route ${r.seconds.toFixed(1)} s, Fmax ${r.fmaxMHz.toFixed(1)} MHz`);
+    const spram = r.utilization["ICESTORM_SPRAM"]?.used;
+    return {
+      part: label,
+      fits: true,
+      problems: [],
+      fmaxMHz: Number(r.fmaxMHz.toFixed(2)),
+      inferencesPerSecond: Math.round((r.fmaxMHz * 1e6) / m.timing.interval),
+      latencyMicroseconds: Number((m.timing.latency / r.fmaxMHz).toFixed(2)),
+      logicCellsUsed: r.utilization["ICESTORM_LC"]?.used,
+      ebrUsed: r.utilization["ICESTORM_RAM"]?.used,
+      ...(spram ? { spramUsed: spram } : {}),
+      seconds: Number(r.seconds.toFixed(1)),
+    };
+  } catch (err) {
+    if (!(err instanceof TritforgeError)) throw err;
+    return { part: label, fits: false, problems: [err.message] };
+  }
+}
+
 async function runParts(m: Manifest, cells: Ice40Cells, netlist: string, o: EstimateOptions, bin: string): Promise<PartEstimate[]> {
   const out: PartEstimate[] = [];
-  for (const name of o.parts ?? (["up5k", "hx8k"] as Ice40PartName[])) {
-    const part = ICE40_PARTS[name];
-    const problems = ice40FitProblems(cells, ioPins(m), part);
-    if (problems.length) {
-      out.push({ part: part.label, fits: false, problems });
-      continue;
-    }
-    try {
-      const r = await placeAndRoute(netlist, part, m.name, { bin, timeoutMs: o.timeoutMs });
-      o.onProgress?.(`${m.name}: ${part.label} place and route ${r.seconds.toFixed(1)} s, Fmax ${r.fmaxMHz.toFixed(1)} MHz`);
-      out.push({
-        part: part.label,
-        fits: true,
-        problems: [],
-        fmaxMHz: Number(r.fmaxMHz.toFixed(2)),
-        inferencesPerSecond: Math.round((r.fmaxMHz * 1e6) / m.timing.interval),
-        latencyMicroseconds: Number((m.timing.latency / r.fmaxMHz).toFixed(2)),
-        logicCellsUsed: r.utilization["ICESTORM_LC"]?.used,
-        ebrUsed: r.utilization["ICESTORM_RAM"]?.used,
-        seconds: Number(r.seconds.toFixed(1)),
-      });
-    } catch (err) {
-      if (!(err instanceof TritforgeError)) throw err;
-      out.push({ part: part.label, fits: false, problems: [err.message] });
-    }
-  }
+  for (const name of o.parts ?? (["up5k", "hx8k"] as Ice40PartName[])) out.push(await placeOn(m, cells, netlist, ICE40_PARTS[name], ICE40_PARTS[name].label, o, bin));
   return out;
+}
+
+/**
+ * When the UP5K lacks EBR only, and the design has activation buffers: synthesise again with them
+ * in SPRAM (single-port RAM in the RTL, YosysTarget "ice40-spram") and place that on the UP5K.
+ */
+async function up5kWithSpram(bundleDir: string, m: Manifest, cells: Ice40Cells, tool: YosysTool, o: EstimateOptions, bin: string): Promise<PartEstimate | null> {
+  const part = ICE40_PARTS.up5k;
+  const problems = ice40FitProblems(cells, ioPins(m), part);
+  const ebrOnly = problems.length > 0 && problems.every((p) => p.includes(" EBR,"));
+  if (!ebrOnly || !m.memories.some((x) => x.role === "activations")) return null;
+  try {
+    const r = await synthesize(bundleDir, m, "ice40-spram", { tool, timeoutMs: o.timeoutMs, cacheDir: o.cacheDir });
+    o.onProgress?.(`${m.name}: ice40 synthesis with SPRAM buffers ${r.cached ? "(cached)" : `${r.seconds.toFixed(1)} s`}`);
+    return await placeOn(m, ice40Cells(r.stats), r.netlist!, part, UP5K_SPRAM_LABEL, o, bin);
+  } catch (err) {
+    if (!(err instanceof TritforgeError)) throw err;
+    return { part: UP5K_SPRAM_LABEL, fits: false, problems: [err.message] };
+  }
 }
 
 /** All cost figures of the bundle in `bundleDir`. */
@@ -171,7 +196,11 @@ export async function estimateDesign(bundleDir: string, o: EstimateOptions = {})
   if (!tool) return estimate;
   const { s, netlist } = await runTargets(resolve(bundleDir), m, tool, o);
   estimate.synthesis = s;
-  if (nextpnr && s.ice40 && !isFailed(s.ice40) && netlist) estimate.pnr = await runParts(m, s.ice40, netlist, o, nextpnr);
+  if (nextpnr && s.ice40 && !isFailed(s.ice40) && netlist) {
+    estimate.pnr = await runParts(m, s.ice40, netlist, o, nextpnr);
+    const spram = (o.parts ?? ["up5k"]).includes("up5k") ? await up5kWithSpram(resolve(bundleDir), m, s.ice40, tool, o, nextpnr) : null;
+    if (spram) estimate.pnr.push(spram);
+  }
   return estimate;
 }
 

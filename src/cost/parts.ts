@@ -12,13 +12,15 @@ export interface Ice40Part {
   logicCells: number;
   ebr: number;
   dsp: number;
+  /** SB_SPRAM256KA blocks (256 kbit each). */
+  spram: number;
   /** User IO pins of the package. */
   io: number;
 }
 
 export const ICE40_PARTS: Record<Ice40PartName, Ice40Part> = {
-  up5k: { name: "up5k", label: "iCE40UP5K", deviceFlag: "--up5k", packageName: "sg48", logicCells: 5280, ebr: 30, dsp: 8, io: 39 },
-  hx8k: { name: "hx8k", label: "iCE40HX8K", deviceFlag: "--hx8k", packageName: "ct256", logicCells: 7680, ebr: 32, dsp: 0, io: 206 },
+  up5k: { name: "up5k", label: "iCE40UP5K", deviceFlag: "--up5k", packageName: "sg48", logicCells: 5280, ebr: 30, dsp: 8, spram: 4, io: 39 },
+  hx8k: { name: "hx8k", label: "iCE40HX8K", deviceFlag: "--hx8k", packageName: "ct256", logicCells: 7680, ebr: 32, dsp: 0, spram: 0, io: 206 },
 };
 
 /**
@@ -32,6 +34,7 @@ export function ice40FitProblems(cells: Ice40Cells, ioPins: number, part: Ice40P
   if (cells.ebr > part.ebr) problems.push(`needs ${cells.ebr} EBR, ${part.label} has ${part.ebr}`);
   if (lc > part.logicCells) problems.push(`needs at least ${lc} logic cells, ${part.label} has ${part.logicCells}`);
   if (cells.dsp > part.dsp) problems.push(`needs ${cells.dsp} DSP, ${part.label} has ${part.dsp}`);
+  if (cells.spram > part.spram) problems.push(`needs ${cells.spram} SPRAM, ${part.label} has ${part.spram}`);
   if (ioPins > part.io) problems.push(`needs ${ioPins} IO pins, ${part.label} (${part.packageName}) has ${part.io}`);
   return problems;
 }

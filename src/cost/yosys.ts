@@ -17,6 +17,13 @@ import { writeFileAtomic } from "../util/fs.js";
 import { BUNDLE_PATH_RE, IDENTIFIER_RE, type Manifest } from "../hw/bundle/manifest.js";
 import { parseStatJson, type CellStats, type SynthTarget } from "./stats.js";
 
+/**
+ * A Yosys run: one of the estimate's targets, or "ice40-spram": synth_ice40 with the design's
+ * activation buffers (manifest memories of role "activations", single-port RAM in the RTL) placed
+ * in UP5K SPRAM (SB_SPRAM256KA) instead of EBR.
+ */
+export type YosysTarget = SynthTarget | "ice40-spram";
+
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(HERE, "..", "..");
 export const DEFAULT_CACHE_DIR = join(REPO_ROOT, ".cache", "yosys");
@@ -102,18 +109,24 @@ export function runYosysScript(tool: YosysTool, dir: string, script: string, out
  * The Yosys script of a target; writes the statistics to stat.json (and the iCE40 netlist). Built
  * only from a plain identifier and plain relative paths (checked again here: a script line is code).
  */
-export function synthScript(target: SynthTarget, manifest: Pick<Manifest, "files" | "top">): string {
+export function synthScript(target: YosysTarget, manifest: Pick<Manifest, "files" | "top"> & Partial<Pick<Manifest, "memories">>): string {
   if (!IDENTIFIER_RE.test(manifest.top)) throw new TritforgeError(`refusing to synthesise: top ${JSON.stringify(manifest.top)} is not a plain identifier`);
   for (const f of manifest.files.rtl)
     if (!BUNDLE_PATH_RE.test(f)) throw new TritforgeError(`refusing to synthesise: RTL file ${JSON.stringify(f)} is not a plain relative path inside the bundle`);
   const read = manifest.files.rtl.map((f) => `read_verilog -DSYNTHESIS ${f}`).join("\n");
+  if (target === "ice40-spram") {
+    const buffers = (manifest.memories ?? []).filter((m) => m.role === "activations").map((m) => m.name);
+    for (const b of buffers) if (!IDENTIFIER_RE.test(b)) throw new TritforgeError(`refusing to synthesise: memory ${JSON.stringify(b)} is not a plain identifier`);
+    const huge = buffers.map((b) => `setattr -set ram_style "huge" ${manifest.top}/m:${b}`).join("\n");
+    return `${read}\n${huge}\nsynth_ice40 -spram -top ${manifest.top} -json netlist.json\ntee -q -o stat.json stat -json\n`;
+  }
   const synth =
     target === "generic" ? `synth -top ${manifest.top}` : target === "ice40" ? `synth_ice40 -top ${manifest.top} -json netlist.json` : `synth_xilinx -top ${manifest.top} -family xc7`;
   return `${read}\n${synth}\ntee -q -o stat.json stat -json\n`;
 }
 
 export interface SynthResult {
-  target: SynthTarget;
+  target: YosysTarget;
   stats: CellStats;
   /** Wall-clock seconds of the Yosys run that produced the result (also when served from cache). */
   seconds: number;
@@ -154,11 +167,12 @@ export function cacheKey(tool: YosysTool, script: string, files: Array<[string, 
 interface CacheMeta {
   seconds: number;
   tool: string;
-  target: SynthTarget;
+  target: YosysTarget;
 }
 
 /** Synthesises one bundle for one target (or returns the cached result). */
-export async function synthesize(bundleDir: string, manifest: Manifest, target: SynthTarget, o: SynthOptions): Promise<SynthResult> {
+export async function synthesize(bundleDir: string, manifest: Manifest, target: YosysTarget, o: SynthOptions): Promise<SynthResult> {
+  const ice40 = target === "ice40" || target === "ice40-spram";
   const files = designFiles(bundleDir, manifest);
   const script = synthScript(target, manifest);
   const key = cacheKey(o.tool, script, files);
@@ -167,9 +181,9 @@ export async function synthesize(bundleDir: string, manifest: Manifest, target: 
   const metaFile = join(cacheDir, "meta.json");
   const netlistFile = join(cacheDir, "netlist.json");
   const what = `${manifest.name} (${target})`;
-  if (!o.noCache && existsSync(statFile) && existsSync(metaFile) && (target !== "ice40" || existsSync(netlistFile))) {
+  if (!o.noCache && existsSync(statFile) && existsSync(metaFile) && (!ice40 || existsSync(netlistFile))) {
     const meta = JSON.parse(readFileSync(metaFile, "utf8")) as CacheMeta;
-    return { target, stats: parseStatJson(readFileSync(statFile, "utf8"), statFile), seconds: meta.seconds, cached: true, tool: meta.tool, netlist: target === "ice40" ? netlistFile : undefined };
+    return { target, stats: parseStatJson(readFileSync(statFile, "utf8"), statFile), seconds: meta.seconds, cached: true, tool: meta.tool, netlist: ice40 ? netlistFile : undefined };
   }
   const work = mkdtempSync(join(tmpdir(), "tritforge-yosys-"));
   try {
@@ -177,17 +191,17 @@ export async function synthesize(bundleDir: string, manifest: Manifest, target: 
       mkdirSync(dirname(join(work, rel)), { recursive: true });
       copyFileSync(abs, join(work, rel));
     }
-    const outputs = target === "ice40" ? ["stat.json", "netlist.json"] : ["stat.json"];
+    const outputs = ice40 ? ["stat.json", "netlist.json"] : ["stat.json"];
     const run = await runYosysScript(o.tool, work, script, outputs, o.timeoutMs ?? 30 * 60 * 1000, what);
     for (const out of outputs) if (!existsSync(join(work, out))) throw new TritforgeError(`${what}: Yosys finished but wrote no ${out}`);
     const text = readFileSync(join(work, "stat.json"), "utf8");
     const stats = parseStatJson(text, `${what} statistics`);
     mkdirSync(cacheDir, { recursive: true });
-    if (target === "ice40") writeFileAtomic(netlistFile, readFileSync(join(work, "netlist.json")));
+    if (ice40) writeFileAtomic(netlistFile, readFileSync(join(work, "netlist.json")));
     writeFileAtomic(statFile, text);
     const meta: CacheMeta = { seconds: run.seconds, tool: o.tool.version, target };
     writeFileAtomic(metaFile, JSON.stringify(meta, null, 2) + "\n");
-    return { target, stats, seconds: run.seconds, cached: false, tool: o.tool.version, netlist: target === "ice40" ? netlistFile : undefined };
+    return { target, stats, seconds: run.seconds, cached: false, tool: o.tool.version, netlist: ice40 ? netlistFile : undefined };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
