@@ -32,7 +32,7 @@ export function formatEstimate(e: Estimate): string {
     lines.push("  timing        nextpnr-ice40");
     for (const p of e.pnr)
       lines.push(
-        `    ${p.part.padEnd(12)}${
+        `    ${p.part.padEnd(11)} ${
           p.fits ? `Fmax ${p.fmaxMHz} MHz, ${n(p.inferencesPerSecond)} inferences/s, latency ${p.latencyMicroseconds} us (${n(p.logicCellsUsed)} LC, ${p.ebrUsed} EBR${p.spramUsed ? `, ${p.spramUsed} SPRAM` : ""})` : `does not fit: ${p.problems.join("; ")}`
         }`,
       );
