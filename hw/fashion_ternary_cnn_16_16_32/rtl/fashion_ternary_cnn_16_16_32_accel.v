@@ -119,7 +119,8 @@ module fashion_ternary_cnn_16_16_32_accel #(
     localparam PLW      = 1;   // pool-window offset counter width
     localparam PXW      = 4;   // pooled pixel row / column counter width
     localparam CRW      = 5;   // padded-frame row / column counter width
-    localparam GW       = 3;   // group counter width
+    localparam PHW      = 8;   // lane group phase (channel of lane 0) width
+    localparam DCW      = 7;   // drain channel counter width
     localparam LW       = 3;   // layer counter width
     localparam RW       = 12;   // weight ROM address width
     localparam CW       = 5;   // drain counter width
@@ -145,7 +146,7 @@ module fashion_ternary_cnn_16_16_32_accel #(
     reg [CHW-1:0]  ci;
     reg [KBW-1:0]  kx, ky;
     reg [PLW-1:0]  wx, wy;
-    reg [GW-1:0]   is_group;
+    reg [PHW-1:0]  rch;          // lane group phase: the output channel of lane 0
     reg [PXW-1:0]  px, py;
     reg [WAW-1:0]  a, arow, pix, prow, org, orow;
     reg [CRW-1:0]  iy, ix, iy_pix, ix_pix, iy_org, ix_org;
@@ -154,7 +155,8 @@ module fashion_ternary_cnn_16_16_32_accel #(
 
     reg            v1;           // MAC stage holds a valid input
     reg [LW-1:0]   l1;
-    reg [GW-1:0]   g1;
+    reg [DCW-1:0]  rch1;         // phase of the run's lane group (the drain's first channel)
+    reg            glast1;       // the run's lane group is the last of its pixel ("channels") or layer ("outputs")
     reg            first1;       // first input of a run: start from the bias
     reg            last1;        // last input of a run
     reg            real1;        // the input is real (not zero padding)
@@ -167,6 +169,8 @@ module fashion_ternary_cnn_16_16_32_accel #(
     reg [CW-1:0]   drain_cnt;    // values still to requantize in the drain register
     reg [LW-1:0]   drain_layer;
     reg [AW-1:0]   drain_addr;   // output index of drain register 0
+    reg [DCW-1:0]  drain_ch;     // output channel of drain register 0 (selects its bias)
+    wire [DCW-1:0] bias_ch;      // the bias ROMs' read address (drain.v)
     reg [CLASS_W-1:0] out_idx;   // logit being sent
     wire           out_last = (out_idx == LAST_CLASS);
 
@@ -174,67 +178,76 @@ module fashion_ternary_cnn_16_16_32_accel #(
     reg [CHW-1:0] last_ci;
     reg [KBW-1:0] last_k;
     reg [PLW-1:0] last_w;
-    reg [GW-1:0]  last_g;
+    reg [PHW-1:0] grp_min;       // the lane group ends its pixel when rch >= grp_min (C - P, or 0)
+    reg [PHW-1:0] ph_step;       // phase step within a pixel: P
+    reg [PHW-1:0] ph_back;       // "outputs": C - P, taken off the phase when the group moves on a pixel
+    reg           ph_carry;      // lanes over outputs (the phase carries into the next pixel)
+    reg [RW-1:0]  blk_step;      // weight ROM step to the next lane group within a pixel (N_in or 0)
     reg [PXW-1:0] last_px, last_py;
     reg [WAW-1:0] row_step, pix_step, org_step_x, org_step_y, pad_off;
     reg [CRW-1:0] stride;
     reg [AW-1:0]  n_out;
-    reg [RW-1:0]  n_in;
     reg           real_c;        // the walk's current input is inside the map
     always @(*) begin
         case (is_layer)
             3'd0: begin
-                last_ci = 9'd0; last_k = 2'd2; last_w = 1'd1; last_g = 3'd0;
+                last_ci = 9'd0; last_k = 2'd2; last_w = 1'd1;
                 last_px = 4'd13; last_py = 4'd13;
                 row_step = 12'd28; pix_step = 12'd1; org_step_x = 12'd2; org_step_y = 12'd56; pad_off = 12'd29;
-                stride = 5'd2; n_out = 12'd16; n_in = 12'd9;
+                stride = 5'd2; n_out = 12'd16;
                 real_c = (iy >= 5'd1) && (iy < 5'd29) && (ix >= 5'd1) && (ix < 5'd29);
+                grp_min = 8'd0; ph_step = 8'd16; ph_back = 8'd0; ph_carry = 1'b0; blk_step = 12'd9;
             end
             3'd1: begin
-                last_ci = 9'd15; last_k = 2'd2; last_w = 1'd1; last_g = 3'd0;
+                last_ci = 9'd15; last_k = 2'd2; last_w = 1'd1;
                 last_px = 4'd6; last_py = 4'd6;
                 row_step = 12'd224; pix_step = 12'd16; org_step_x = 12'd32; org_step_y = 12'd448; pad_off = 12'd240;
-                stride = 5'd2; n_out = 12'd16; n_in = 12'd144;
+                stride = 5'd2; n_out = 12'd16;
                 real_c = (iy >= 5'd1) && (iy < 5'd15) && (ix >= 5'd1) && (ix < 5'd15);
+                grp_min = 8'd0; ph_step = 8'd16; ph_back = 8'd0; ph_carry = 1'b0; blk_step = 12'd144;
             end
             3'd2: begin
-                last_ci = 9'd15; last_k = 2'd2; last_w = 1'd1; last_g = 3'd1;
+                last_ci = 9'd15; last_k = 2'd2; last_w = 1'd1;
                 last_px = 4'd2; last_py = 4'd2;
                 row_step = 12'd112; pix_step = 12'd16; org_step_x = 12'd32; org_step_y = 12'd224; pad_off = 12'd128;
-                stride = 5'd2; n_out = 12'd32; n_in = 12'd144;
+                stride = 5'd2; n_out = 12'd32;
                 real_c = (iy >= 5'd1) && (iy < 5'd8) && (ix >= 5'd1) && (ix < 5'd8);
+                grp_min = 8'd16; ph_step = 8'd16; ph_back = 8'd0; ph_carry = 1'b0; blk_step = 12'd144;
             end
             3'd3: begin
-                last_ci = 9'd287; last_k = 2'd0; last_w = 1'd0; last_g = 3'd7;
+                last_ci = 9'd287; last_k = 2'd0; last_w = 1'd0;
                 last_px = 4'd0; last_py = 4'd0;
                 row_step = 12'd288; pix_step = 12'd288; org_step_x = 12'd288; org_step_y = 12'd288; pad_off = 12'd0;
-                stride = 5'd1; n_out = 12'd128; n_in = 12'd288;
+                stride = 5'd1; n_out = 12'd128;
                 real_c = 1'b1;
+                grp_min = 8'd112; ph_step = 8'd16; ph_back = 8'd0; ph_carry = 1'b0; blk_step = 12'd288;
             end
             3'd4: begin
-                last_ci = 9'd127; last_k = 2'd0; last_w = 1'd0; last_g = 3'd0;
+                last_ci = 9'd127; last_k = 2'd0; last_w = 1'd0;
                 last_px = 4'd0; last_py = 4'd0;
                 row_step = 12'd128; pix_step = 12'd128; org_step_x = 12'd128; org_step_y = 12'd128; pad_off = 12'd0;
-                stride = 5'd1; n_out = 12'd10; n_in = 12'd128;
+                stride = 5'd1; n_out = 12'd10;
                 real_c = 1'b1;
+                grp_min = 8'd0; ph_step = 8'd16; ph_back = 8'd0; ph_carry = 1'b0; blk_step = 12'd128;
             end
             default: begin
-                last_ci = {CHW{1'b0}}; last_k = {KBW{1'b0}}; last_w = {PLW{1'b0}}; last_g = {GW{1'b0}}; last_px = {PXW{1'b0}}; last_py = {PXW{1'b0}};
+                last_ci = {CHW{1'b0}}; last_k = {KBW{1'b0}}; last_w = {PLW{1'b0}}; last_px = {PXW{1'b0}}; last_py = {PXW{1'b0}};
+                grp_min = {PHW{1'b0}}; ph_step = {PHW{1'b0}}; ph_back = {PHW{1'b0}}; ph_carry = 1'b0; blk_step = {RW{1'b0}};
                 row_step = {WAW{1'b0}}; pix_step = {WAW{1'b0}}; org_step_x = {WAW{1'b0}}; org_step_y = {WAW{1'b0}}; pad_off = {WAW{1'b0}};
-                stride = {CRW{1'b0}}; n_out = {AW{1'b0}}; n_in = {RW{1'b0}}; real_c = 1'b0;
+                stride = {CRW{1'b0}}; n_out = {AW{1'b0}}; real_c = 1'b0;
             end
         endcase
     end
 
-    // Size of the group in the MAC stage (P, or fewer for a layer's last group).
+    // Size of the group in the MAC stage (P, or fewer for the last group of a pixel or layer).
     reg [CW-1:0]   group_size1;
     always @(*) begin
         case (l1)
-            3'd0: group_size1 = (g1 == 3'd0) ? 5'd16 : 5'd16;
-            3'd1: group_size1 = (g1 == 3'd0) ? 5'd16 : 5'd16;
-            3'd2: group_size1 = (g1 == 3'd1) ? 5'd16 : 5'd16;
-            3'd3: group_size1 = (g1 == 3'd7) ? 5'd16 : 5'd16;
-            3'd4: group_size1 = (g1 == 3'd0) ? 5'd10 : 5'd16;
+            3'd0: group_size1 = glast1 ? 5'd16 : 5'd16;
+            3'd1: group_size1 = glast1 ? 5'd16 : 5'd16;
+            3'd2: group_size1 = glast1 ? 5'd16 : 5'd16;
+            3'd3: group_size1 = glast1 ? 5'd16 : 5'd16;
+            3'd4: group_size1 = glast1 ? 5'd10 : 5'd16;
             default: group_size1 = 5'd16;
         endcase
     end
@@ -257,7 +270,8 @@ module fashion_ternary_cnn_16_16_32_accel #(
     wire end_run = end_row && (ky == last_k);
     wire end_wx  = (wx == last_w);
     wire end_win = end_wx && (wy == last_w);
-    wire end_grp = end_win && (is_group == last_g);
+    wire grp_end = (rch >= grp_min);   // the lane group finishes its pixel (A)
+    wire end_grp = end_win && grp_end;
     wire end_px  = end_grp && (px == last_px);
     wire end_lyr = end_run && end_px && (py == last_py);
     wire [WAW-1:0] rd_full = a - pad_off;
@@ -295,7 +309,7 @@ module fashion_ternary_cnn_16_16_32_accel #(
     always @(posedge clk) begin
         if (rst || (issue && end_lyr)) begin
             ci <= {CHW{1'b0}}; kx <= {KBW{1'b0}}; ky <= {KBW{1'b0}};
-            wx <= {PLW{1'b0}}; wy <= {PLW{1'b0}}; is_group <= {GW{1'b0}}; px <= {PXW{1'b0}}; py <= {PXW{1'b0}};
+            wx <= {PLW{1'b0}}; wy <= {PLW{1'b0}}; rch <= {PHW{1'b0}}; px <= {PXW{1'b0}}; py <= {PXW{1'b0}};
             a <= {WAW{1'b0}}; arow <= {WAW{1'b0}}; pix <= {WAW{1'b0}}; prow <= {WAW{1'b0}}; org <= {WAW{1'b0}}; orow <= {WAW{1'b0}};
             iy <= {CRW{1'b0}}; ix <= {CRW{1'b0}}; iy_pix <= {CRW{1'b0}}; ix_pix <= {CRW{1'b0}}; iy_org <= {CRW{1'b0}}; ix_org <= {CRW{1'b0}};
             obase <= {AW{1'b0}}; opix <= {AW{1'b0}};
@@ -337,26 +351,30 @@ module fashion_ternary_cnn_16_16_32_accel #(
                 end else if (!end_grp) begin
                     // same pool window, next lane group
                     wx <= {PLW{1'b0}}; wy <= {PLW{1'b0}};
-                    is_group <= is_group + 3'd1;
+                    rch <= rch + ph_step;
                     prow <= org; pix <= org; a <= org; arow <= org;
                     iy_pix <= iy_org; iy <= iy_org; ix_pix <= ix_org; ix <= ix_org;
                     obase <= obase + 12'd16;
-                    rom_gbase <= rom_gbase + n_in; rom_addr <= rom_gbase + n_in;
+                    rom_gbase <= rom_gbase + blk_step; rom_addr <= rom_gbase + blk_step;
                 end else if (!end_px) begin
                     // next pool window in the row
-                    wx <= {PLW{1'b0}}; wy <= {PLW{1'b0}}; is_group <= {GW{1'b0}};
+                    wx <= {PLW{1'b0}}; wy <= {PLW{1'b0}};
                     px <= px + 4'd1;
                     org <= next_org; prow <= next_org; pix <= next_org; a <= next_org; arow <= next_org;
                     ix_org <= ix_org + stride; ix_pix <= ix_org + stride; ix <= ix_org + stride; iy_pix <= iy_org; iy <= iy_org;
-                    opix <= opix + n_out; obase <= opix + n_out;
+                    // the next pixel: lanes over outputs carry the phase (and the output index) on
+                    opix <= opix + n_out; obase <= ph_carry ? obase + 12'd16 : opix + n_out;
+                    rch <= ph_carry ? rch - ph_back : {PHW{1'b0}};
                     rom_gbase <= {RW{1'b0}}; rom_addr <= {RW{1'b0}};
                 end else begin
                     // next row of pool windows
-                    wx <= {PLW{1'b0}}; wy <= {PLW{1'b0}}; is_group <= {GW{1'b0}}; px <= {PXW{1'b0}};
+                    wx <= {PLW{1'b0}}; wy <= {PLW{1'b0}}; px <= {PXW{1'b0}};
                     py <= py + 4'd1;
                     orow <= next_orow; org <= next_orow; prow <= next_orow; pix <= next_orow; a <= next_orow; arow <= next_orow;
                     iy_org <= iy_org + stride; iy_pix <= iy_org + stride; iy <= iy_org + stride; ix_org <= {CRW{1'b0}}; ix_pix <= {CRW{1'b0}}; ix <= {CRW{1'b0}};
-                    opix <= opix + n_out; obase <= opix + n_out;
+                    // the next pixel: lanes over outputs carry the phase (and the output index) on
+                    opix <= opix + n_out; obase <= ph_carry ? obase + 12'd16 : opix + n_out;
+                    rch <= ph_carry ? rch - ph_back : {PHW{1'b0}};
                     rom_gbase <= {RW{1'b0}}; rom_addr <= {RW{1'b0}};
                 end
             end
@@ -379,115 +397,110 @@ module fashion_ternary_cnn_16_16_32_accel #(
     end
 
     // ---------------------------------------------------------------- weight and bias ROMs
-    // Layer 0 (conv0): conv 3x3 pad 1 on 28x28x1 -> 16 channels, maxpool 2/2 -> 14x14x16, 3 levels, 1 group(s) of P.
-    // Word g*9+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    // Layer 0 (conv0): conv 3x3 pad 1 on 28x28x1 -> 16 channels, maxpool 2/2 -> 14x14x16, 3 levels, 1 group(s) of P channels per pixel. Word g*9+j: weights of channels g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2]; bias ROM word c: channel c's bias.
     (* rom_style = "block" *)
     reg [32-1:0] w_rom_l0 [0:9-1];
-    reg [128-1:0] b_rom_l0 [0:1-1];
+    reg [8-1:0] b_rom_l0 [0:16-1];
     reg [32-1:0] w_q_l0;
-    reg [128-1:0] b_q_l0;
+    reg [8-1:0] b_q_l0;
     initial begin
         $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w0.mem"}, w_rom_l0, 0, 9-1);
-        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b0.mem"}, b_rom_l0, 0, 1-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b0.mem"}, b_rom_l0, 0, 16-1);
     end
     always @(posedge clk) begin
-        if (issue && is_layer == 3'd0) begin
-            w_q_l0 <= w_rom_l0[rom_addr[4-1:0]];
-            if (first_c) b_q_l0 <= b_rom_l0[is_group[1-1:0]];
-        end
+        if (issue && is_layer == 3'd0) w_q_l0 <= w_rom_l0[rom_addr[4-1:0]];
+        b_q_l0 <= b_rom_l0[bias_ch[4-1:0]];   // channel c's bias: word c
     end
 
-    // Layer 1 (conv1): conv 3x3 pad 1 on 14x14x16 -> 16 channels, maxpool 2/2 -> 7x7x16, 3 levels, 1 group(s) of P.
-    // Word g*144+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    // Layer 1 (conv1): conv 3x3 pad 1 on 14x14x16 -> 16 channels, maxpool 2/2 -> 7x7x16, 3 levels, 1 group(s) of P channels per pixel. Word g*144+j: weights of channels g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2]; bias ROM word c: channel c's bias.
     (* rom_style = "block" *)
     reg [32-1:0] w_rom_l1 [0:144-1];
-    reg [112-1:0] b_rom_l1 [0:1-1];
+    reg [7-1:0] b_rom_l1 [0:16-1];
     reg [32-1:0] w_q_l1;
-    reg [112-1:0] b_q_l1;
+    reg [7-1:0] b_q_l1;
     initial begin
         $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w1.mem"}, w_rom_l1, 0, 144-1);
-        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b1.mem"}, b_rom_l1, 0, 1-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b1.mem"}, b_rom_l1, 0, 16-1);
     end
     always @(posedge clk) begin
-        if (issue && is_layer == 3'd1) begin
-            w_q_l1 <= w_rom_l1[rom_addr[8-1:0]];
-            if (first_c) b_q_l1 <= b_rom_l1[is_group[1-1:0]];
-        end
+        if (issue && is_layer == 3'd1) w_q_l1 <= w_rom_l1[rom_addr[8-1:0]];
+        b_q_l1 <= b_rom_l1[bias_ch[4-1:0]];   // channel c's bias: word c
     end
 
-    // Layer 2 (conv2): conv 3x3 pad 1 on 7x7x16 -> 32 channels, maxpool 2/2 -> 3x3x32, 3 levels, 2 group(s) of P.
-    // Word g*144+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    // Layer 2 (conv2): conv 3x3 pad 1 on 7x7x16 -> 32 channels, maxpool 2/2 -> 3x3x32, 3 levels, 2 group(s) of P channels per pixel. Word g*144+j: weights of channels g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2]; bias ROM word c: channel c's bias.
     (* rom_style = "block" *)
     reg [32-1:0] w_rom_l2 [0:288-1];
-    reg [128-1:0] b_rom_l2 [0:2-1];
+    reg [8-1:0] b_rom_l2 [0:32-1];
     reg [32-1:0] w_q_l2;
-    reg [128-1:0] b_q_l2;
+    reg [8-1:0] b_q_l2;
     initial begin
         $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w2.mem"}, w_rom_l2, 0, 288-1);
-        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b2.mem"}, b_rom_l2, 0, 2-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b2.mem"}, b_rom_l2, 0, 32-1);
     end
     always @(posedge clk) begin
-        if (issue && is_layer == 3'd2) begin
-            w_q_l2 <= w_rom_l2[rom_addr[9-1:0]];
-            if (first_c) b_q_l2 <= b_rom_l2[is_group[1-1:0]];
-        end
+        if (issue && is_layer == 3'd2) w_q_l2 <= w_rom_l2[rom_addr[9-1:0]];
+        b_q_l2 <= b_rom_l2[bias_ch[5-1:0]];   // channel c's bias: word c
     end
 
-    // Layer 3 (fc0): dense 288 -> 128, 3 levels, 8 group(s) of P.
-    // Word g*288+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    // Layer 3 (fc0): dense 288 -> 128, 3 levels, 8 group(s) of P channels per pixel. Word g*288+j: weights of channels g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2]; bias ROM word c: channel c's bias.
     (* rom_style = "block" *)
     reg [32-1:0] w_rom_l3 [0:2304-1];
-    reg [128-1:0] b_rom_l3 [0:8-1];
+    reg [8-1:0] b_rom_l3 [0:128-1];
     reg [32-1:0] w_q_l3;
-    reg [128-1:0] b_q_l3;
+    reg [8-1:0] b_q_l3;
     initial begin
         $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w3.mem"}, w_rom_l3, 0, 2304-1);
-        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b3.mem"}, b_rom_l3, 0, 8-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b3.mem"}, b_rom_l3, 0, 128-1);
     end
     always @(posedge clk) begin
-        if (issue && is_layer == 3'd3) begin
-            w_q_l3 <= w_rom_l3[rom_addr[12-1:0]];
-            if (first_c) b_q_l3 <= b_rom_l3[is_group[3-1:0]];
-        end
+        if (issue && is_layer == 3'd3) w_q_l3 <= w_rom_l3[rom_addr[12-1:0]];
+        b_q_l3 <= b_rom_l3[bias_ch[7-1:0]];   // channel c's bias: word c
     end
 
-    // Layer 4 (fc1): dense 128 -> 10, 3 levels, 1 group(s) of P.
-    // Word g*128+j: weights of outputs g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2].
+    // Layer 4 (fc1): dense 128 -> 10, 3 levels, 1 group(s) of P channels per pixel. Word g*128+j: weights of channels g*P..g*P+P-1 for input j, lane k in bits [k*2 +: 2]; bias ROM word c: channel c's bias.
     (* rom_style = "block" *)
     reg [32-1:0] w_rom_l4 [0:128-1];
-    reg [96-1:0] b_rom_l4 [0:1-1];
+    reg [6-1:0] b_rom_l4 [0:10-1];
     reg [32-1:0] w_q_l4;
-    reg [96-1:0] b_q_l4;
+    reg [6-1:0] b_q_l4;
     initial begin
         $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_w4.mem"}, w_rom_l4, 0, 128-1);
-        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b4.mem"}, b_rom_l4, 0, 1-1);
+        $readmemh({MEM_DIR, "fashion_ternary_cnn_16_16_32_b4.mem"}, b_rom_l4, 0, 10-1);
     end
     always @(posedge clk) begin
-        if (issue && is_layer == 3'd4) begin
-            w_q_l4 <= w_rom_l4[rom_addr[7-1:0]];
-            if (first_c) b_q_l4 <= b_rom_l4[is_group[1-1:0]];
-        end
+        if (issue && is_layer == 3'd4) w_q_l4 <= w_rom_l4[rom_addr[7-1:0]];
+        b_q_l4 <= b_rom_l4[bias_ch[4-1:0]];   // channel c's bias: word c
     end
 
     // ---------------------------------------------------------------- activation buffers
-    // Layer l reads buffer l mod 2 and writes buffer (l+1) mod 2; buffer 0 also takes the input stream.
+    // Layer l reads buffer l mod 2 and its drain writes buffer (l+1) mod 2; buffer 0 is first loaded
+    // with the image. A buffer is never written and read in the same cycle, so each copy has one
+    // address port (write address when writing, else the read address): plain single-port RAM
+    // (block RAM, or UP5K SPRAM).
+    wire [ACT_W-1:0] rq_y;   // requantized value leaving the drain (below)
     reg [ACT_W-1:0] buf0 [0:784-1];
     reg [ACT_W-1:0] buf0_q;
+    wire buf0_we_drain = drain_go && (drain_layer == 3'd1 || drain_layer == 3'd3);
+    wire buf0_we_load = in_take;
+    wire buf0_we = buf0_we_load || buf0_we_drain;
+    wire [10-1:0] buf0_wa = buf0_we_load ? ld_addr[10-1:0] : drain_addr[10-1:0];
+    wire [ACT_W-1:0] buf0_wd = buf0_we_load ? s_axis_tdata : rq_y;
+    wire [10-1:0] buf0_a = buf0_we ? buf0_wa : rd_addr[10-1:0];
+    always @(posedge clk) begin
+        if (buf0_we) buf0[buf0_a] <= buf0_wd;
+        else if (issue) buf0_q <= buf0[buf0_a];
+    end
     reg [ACT_W-1:0] buf1 [0:3136-1];
     reg [ACT_W-1:0] buf1_q;
-    wire [ACT_W-1:0] rq_y;   // requantized value leaving the drain (below)
-    wire buf0_we_drain = drain_go && (drain_layer == 3'd1 || drain_layer == 3'd3);
-    always @(posedge clk) begin
-        if (in_take) buf0[ld_addr[10-1:0]] <= s_axis_tdata;
-        else if (buf0_we_drain) buf0[drain_addr[10-1:0]] <= rq_y;
-        if (issue) buf0_q <= buf0[rd_addr[10-1:0]];
-    end
     wire buf1_we_drain = drain_go && (drain_layer == 3'd0 || drain_layer == 3'd2);
+    wire buf1_we = buf1_we_drain;
+    wire [12-1:0] buf1_wa = drain_addr[12-1:0];
+    wire [ACT_W-1:0] buf1_wd = rq_y;
+    wire [12-1:0] buf1_a = buf1_we ? buf1_wa : rd_addr[12-1:0];
     always @(posedge clk) begin
-        if (buf1_we_drain) buf1[drain_addr[12-1:0]] <= rq_y;
-        if (issue) buf1_q <= buf1[rd_addr[12-1:0]];
+        if (buf1_we) buf1[buf1_a] <= buf1_wd;
+        else if (issue) buf1_q <= buf1[buf1_a];
     end
-
     // ---------------------------------------------------------------- MAC stage registers
     always @(posedge clk) begin
         if (rst) begin
@@ -497,7 +510,8 @@ module fashion_ternary_cnn_16_16_32_accel #(
         end
         if (issue) begin
             l1        <= is_layer;
-            g1        <= is_group;
+            rch1      <= rch[DCW-1:0];
+            glast1    <= ph_carry ? (grp_end && (px == last_px) && (py == last_py)) : grp_end;
             first1    <= first_c;
             last1     <= end_run;
             real1     <= real_c;
@@ -508,6 +522,7 @@ module fashion_ternary_cnn_16_16_32_accel #(
             x_stream1 <= s_axis_tdata;
         end
     end
+    wire unused_rch_msbs = |rch[PHW-1:DCW];   // phases stay below the widest layer's channel count
 
     // Input of the current MAC: from the stream, or from the buffer the layer reads.
     reg [ACT_W-1:0] x1;
@@ -524,15 +539,14 @@ module fashion_ternary_cnn_16_16_32_accel #(
         endcase
     end
     wire signed [ACC_W-1:0] x1_ext = $signed({ 10'd0, x1 });
-
     // ---------------------------------------------------------------- MAC lanes
+    // Each lane starts from 0 at a run's first input (the drain adds the bias).
     wire signed [ACC_W-1:0] lane_sum [0:P-1];
     wire signed [ACC_W-1:0] lane_out [0:P-1];   // run result, max-pooled over the pool window
     genvar k;
     generate
         for (k = 0; k < P; k = k + 1) begin : lane
             reg signed [WB-1:0]    w;      // this lane's weight, sign-extended to WB
-            reg signed [ACC_W-1:0] bias;   // this lane's bias, sign-extended to ACC_W
             always @(*) begin
                 case (l1)
                     3'd0: w = w_q_l0[k*2 +: 2];
@@ -543,28 +557,19 @@ module fashion_ternary_cnn_16_16_32_accel #(
                     default: w = {WB{1'b0}};
                 endcase
             end
-            always @(*) begin
-                case (l1)
-                    3'd0: bias = { {10{b_q_l0[k*8+7]}}, b_q_l0[k*8 +: 8] };
-                    3'd1: bias = { {11{b_q_l1[k*7+6]}}, b_q_l1[k*7 +: 7] };
-                    3'd2: bias = { {10{b_q_l2[k*8+7]}}, b_q_l2[k*8 +: 8] };
-                    3'd3: bias = { {10{b_q_l3[k*8+7]}}, b_q_l3[k*8 +: 8] };
-                    3'd4: bias = { {12{b_q_l4[k*6+5]}}, b_q_l4[k*6 +: 6] };
-                    default: bias = {ACC_W{1'b0}};
-                endcase
-            end
             // |w| from sign and magnitude; the product |w| * x is a sum of shifted copies of x.
             wire               neg  = w[WB-1];
             wire [WB-1:0]      wabs = neg ? -w : w;
             wire signed [ACC_W-1:0] term = (wabs[0] ? x1_ext : {ACC_W{1'b0}});
             reg  signed [ACC_W-1:0] acc;
-            wire signed [ACC_W-1:0] base = first1 ? bias : acc;
+            wire signed [ACC_W-1:0] base = first1 ? {ACC_W{1'b0}} : acc;
             assign lane_sum[k] = neg ? base - term : base + term;
             always @(posedge clk) begin
                 if (mac && !last1) acc <= lane_sum[k];
             end
-            // Max-pooling on the accumulators: requantization is monotonic, so the maximum of the
-            // requantized values is the requantized maximum. pmax holds the pool window's maximum so far.
+            // Max-pooling on the accumulators: requantization (after the bias) is monotonic, so the
+            // maximum of the requantized values is the requantized maximum. pmax holds the pool
+            // window's maximum so far.
             reg  signed [ACC_W-1:0] pmax;
             assign lane_out[k] = (pfirst1 || lane_sum[k] > pmax) ? lane_sum[k] : pmax;
             always @(posedge clk) begin
@@ -574,7 +579,6 @@ module fashion_ternary_cnn_16_16_32_accel #(
             wire unused_wabs_msb = wabs[WB-1];
         end
     endgenerate
-
     // ---------------------------------------------------------------- drain: group results, one per cycle
     reg signed [ACC_W-1:0] drain [0:P-1];
     integer d;
@@ -593,17 +597,48 @@ module fashion_ternary_cnn_16_16_32_accel #(
             drain_cnt   <= group_size1;
             drain_layer <= l1;
             drain_addr  <= obase1;
+            drain_ch    <= rch1;
         end else if (drain_go) begin
             drain_cnt  <= drain_cnt - 5'd1;
             drain_addr <= drain_addr + 12'd1;
+            drain_ch   <= drain_ch_next;
         end
     end
+
+    // Bias of drain register 0's channel: the bias ROMs are read one cycle ahead at bias_ch, the
+    // channel drain register 0 holds in the next cycle (the channel counts up from the group's
+    // phase and wraps at the layer's channel count).
+    reg [DCW-1:0] last_ch;
+    always @(*) begin
+        case (drain_layer)
+            3'd0: last_ch = 7'd15;
+            3'd1: last_ch = 7'd15;
+            3'd2: last_ch = 7'd31;
+            3'd3: last_ch = 7'd127;
+            3'd4: last_ch = 7'd9;
+            default: last_ch = {DCW{1'b0}};
+        endcase
+    end
+    wire [DCW-1:0] drain_ch_next = (drain_ch == last_ch) ? {DCW{1'b0}} : drain_ch + 7'd1;
+    assign bias_ch = (mac && last1 && plast1) ? rch1 : (drain_go ? drain_ch_next : drain_ch);
+    reg signed [ACC_W-1:0] drain_bias;
+    always @(*) begin
+        case (drain_layer)
+            3'd0: drain_bias = { {10{b_q_l0[7]}}, b_q_l0 };
+            3'd1: drain_bias = { {11{b_q_l1[6]}}, b_q_l1 };
+            3'd2: drain_bias = { {10{b_q_l2[7]}}, b_q_l2 };
+            3'd3: drain_bias = { {10{b_q_l3[7]}}, b_q_l3 };
+            3'd4: drain_bias = { {12{b_q_l4[5]}}, b_q_l4 };
+            default: drain_bias = {ACC_W{1'b0}};
+        endcase
+    end
+    wire signed [ACC_W-1:0] drain_y = drain[0] + drain_bias;   // the value with its bias
 
     // Requantization of drain[0]: clamp((acc * m + 2^(sh-1)) >> sh, 0, 2^B - 1), the multiplier as
     // a sum of shifted copies (canonical signed digits), the shift as a bit selection.
     reg [ACT_W-1:0] rq_sel;
     // Layer 0: m = 53095, sh = 18, B = 8
-    wire signed [31-1:0] rq_x_l0 = { {18{drain[0][12]}}, drain[0][12:0] };
+    wire signed [31-1:0] rq_x_l0 = { {18{drain_y[12]}}, drain_y[12:0] };
     wire signed [31-1:0] rq_p_l0 = (rq_x_l0 <<< 16) - (rq_x_l0 <<< 14) + (rq_x_l0 <<< 12) - (rq_x_l0 <<< 7) - (rq_x_l0 <<< 5) + (rq_x_l0 <<< 3) - rq_x_l0 + 31'sd131072;
     wire [8-1:0] rq_y_l0 =
         rq_p_l0[30] ? 8'd0 :
@@ -611,7 +646,7 @@ module fashion_ternary_cnn_16_16_32_accel #(
         rq_p_l0[26-1:18];
     wire unused_rq_low_l0 = |rq_p_l0[17:0];   // bits below the shift are the fraction: dropped
     // Layer 1: m = 40735, sh = 18, B = 8
-    wire signed [35-1:0] rq_x_l1 = { {18{drain[0][16]}}, drain[0][16:0] };
+    wire signed [35-1:0] rq_x_l1 = { {18{drain_y[16]}}, drain_y[16:0] };
     wire signed [35-1:0] rq_p_l1 = (rq_x_l1 <<< 15) + (rq_x_l1 <<< 13) - (rq_x_l1 <<< 8) + (rq_x_l1 <<< 5) - rq_x_l1 + 35'sd131072;
     wire [8-1:0] rq_y_l1 =
         rq_p_l1[34] ? 8'd0 :
@@ -619,7 +654,7 @@ module fashion_ternary_cnn_16_16_32_accel #(
         rq_p_l1[26-1:18];
     wire unused_rq_low_l1 = |rq_p_l1[17:0];   // bits below the shift are the fraction: dropped
     // Layer 2: m = 36628, sh = 18, B = 8
-    wire signed [35-1:0] rq_x_l2 = { {18{drain[0][16]}}, drain[0][16:0] };
+    wire signed [35-1:0] rq_x_l2 = { {18{drain_y[16]}}, drain_y[16:0] };
     wire signed [35-1:0] rq_p_l2 = (rq_x_l2 <<< 15) + (rq_x_l2 <<< 12) - (rq_x_l2 <<< 8) + (rq_x_l2 <<< 4) + (rq_x_l2 <<< 2) + 35'sd131072;
     wire [8-1:0] rq_y_l2 =
         rq_p_l2[34] ? 8'd0 :
@@ -627,7 +662,7 @@ module fashion_ternary_cnn_16_16_32_accel #(
         rq_p_l2[26-1:18];
     wire unused_rq_low_l2 = |rq_p_l2[17:0];   // bits below the shift are the fraction: dropped
     // Layer 3: m = 39885, sh = 19, B = 8
-    wire signed [36-1:0] rq_x_l3 = { {18{drain[0][17]}}, drain[0][17:0] };
+    wire signed [36-1:0] rq_x_l3 = { {18{drain_y[17]}}, drain_y[17:0] };
     wire signed [36-1:0] rq_p_l3 = (rq_x_l3 <<< 15) + (rq_x_l3 <<< 13) - (rq_x_l3 <<< 10) - (rq_x_l3 <<< 6) + (rq_x_l3 <<< 4) - (rq_x_l3 <<< 2) + rq_x_l3 + 36'sd262144;
     wire [8-1:0] rq_y_l3 =
         rq_p_l3[35] ? 8'd0 :
@@ -649,7 +684,7 @@ module fashion_ternary_cnn_16_16_32_accel #(
     reg signed [LOGIT_W-1:0] logit [0:10-1];
     reg signed [LOGIT_W-1:0] best_val;
     reg [CLASS_W-1:0]        best_idx;
-    wire signed [LOGIT_W-1:0] drain0_logit = drain[0][LOGIT_W-1:0];
+    wire signed [LOGIT_W-1:0] drain0_logit = drain_y[LOGIT_W-1:0];
     wire out_we = drain_go && (drain_layer == LAST_LAYER);
     always @(posedge clk) begin
         if (out_we) begin
@@ -660,7 +695,7 @@ module fashion_ternary_cnn_16_16_32_accel #(
             end
         end
     end
-    wire unused_drain_msbs = |drain[0][ACC_W-1:LOGIT_W];   // only the output layer's width is sent
+    wire unused_drain_msbs = |drain_y[ACC_W-1:LOGIT_W];   // only the output layer's width is sent
     wire unused_addr_msbs = |drain_addr[AW-1:CLASS_W];
 
     wire last_drained = !is_busy && !v1 && !drain_go;
