@@ -1,7 +1,7 @@
 /** The dataflow architecture's bundle manifest (contract v2): every number from the plan and the cycle model. */
 import type { Network } from "../../ir/schema.js";
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type ManifestInterface, type ManifestMemory } from "../bundle/manifest.js";
-import { axisInterface } from "../common/axis.js";
+import { axis4Interface } from "../common/axis.js";
 import { networkDigest, NETWORK_FILE, TOOL_VERSION } from "../common/bundle.js";
 import { pipelineShape } from "./cycles.js";
 import { planFeatures, type DfEstimate } from "./features.js";
@@ -15,7 +15,7 @@ export const ARCH_ID = "dataflow";
 
 export function dataflowInterface(plan: DfPlan): ManifestInterface {
   const k = plan.folding.inputPerBeat;
-  const base = axisInterface({ inputBits: k * plan.inputBits, inputBeats: plan.inputBeats, logitBits: plan.output.logitBits, classBits: plan.output.classBits, classes: plan.output.classes });
+  const base = axis4Interface({ inputBits: k * plan.inputBits, inputBeats: plan.inputBeats, logitBits: plan.output.logitBits, classBits: plan.output.classBits, classes: plan.output.classes });
   return { ...base, input: { ...base.input, valueBits: plan.inputBits, valuesPerBeat: k } };
 }
 

@@ -6,6 +6,7 @@ import { unsignedBits } from "../../ir/analyze.js";
 import type { Network } from "../../ir/schema.js";
 import type { ManifestInterface } from "../bundle/manifest.js";
 import { TOOL_VERSION } from "../common/bundle.js";
+import { MEM_DIR_PARAM } from "../common/axis.js";
 import { portDecls } from "../common/testbench.js";
 import { signExtend, zeroExtend } from "../common/verilog.js";
 import { biasRomFile, weightRomFile } from "./mem.js";
@@ -108,6 +109,7 @@ function bufferView(b: BufferPlan, idx: string) {
     wordData: u > 1 ? `{ in_d_${idx}, ${hold} }` : `in_d_${idx}`,
     hasChunks: b.chunks > 1,
     chBits,
+    abortWord: zeroExtend(`bw_word_${idx}`, wordBits, b.addrBits),
     lastChunk: b.chunks - 1,
     wordEnd: b.chunks > 1 ? `(ch_${idx} == ${chBits}'d${b.chunks - 1})` : "1'b1",
   };
@@ -156,6 +158,7 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
   const genvars = [l.buffer.chunks > 1 ? "gc" : "", "gp", pairs > 0 ? "gs" : "", tree.some((t) => t.pairs > 0) ? "gj" : "", pooled ? "gm" : "", "gr"].filter(Boolean).map((g) => `${g}_${idx}`).join(", ");
   return {
     index: i,
+    isFirst: i === 0,
     genvars,
     name: l.name,
     nIn: l.nIn,
@@ -325,20 +328,37 @@ export function acceleratorView(plan: DfPlan, net: Network, iface: ManifestInter
   const elBits = addrBitsFor(ob.wordValues);
   const am = argmaxNodes(ob.wordValues, out.logitBits, elBits);
   const last = plan.layers[plan.layers.length - 1]!;
+  const used = plan.folding.inputPerBeat * plan.inputBits;
+  const outW = iface.output.tdataBits;
+  const flagSlots = plan.layers.reduce((n, l) => n + l.buffer.banks, 0) + ob.banks;
+  const extend = (v: string) => signExtend(v, `${v}[${out.logitBits - 1}]`, out.logitBits, outW);
   return {
     toolVersion: TOOL_VERSION,
     top: plan.top,
     addName: addModuleName(plan),
     ports: portDecls(iface),
+    moduleParams: [{ name: MEM_DIR_PARAM, value: '"mem/"', comment: "folder of the ROM images ($readmemh), relative to the working directory" }],
+    // The axis-input partial: used tdata bits and the byte padding above them.
+    inputBits: used,
+    inputTopBit: iface.input.tdataBits - 1,
+    inputPadBits: iface.input.tdataBits > used,
+    inputTdataBits: iface.input.tdataBits,
+    inputData: iface.input.tdataBits > used ? `s_axis_tdata[${used - 1}:0]` : "s_axis_tdata",
+    valueBits: plan.inputBits,
+    outputTdataBits: outW,
+    firstBuf: bufferView(plan.layers[0]!.buffer, "l0"),
+    logitExtEl: extend("or_vals[or_el]"),
+    logitExtWord: extend("obuf[or_ptr]"),
+    flagSlots,
+    flagBits: addrBitsFor(flagSlots),
+    lastFlagSlot: flagSlots - 1,
     netName: net.name,
     netSummary: netSummary(plan),
     foldSummary: foldSummary(plan),
     interval: plan.interval,
     latency: plan.latency,
     inputPerBeat: plan.folding.inputPerBeat,
-    inputBits: plan.inputBits,
     inputBeats: plan.inputBeats,
-    inBeatBits: plan.folding.inputPerBeat * plan.inputBits,
     classes: out.classes,
     classBits: out.classBits,
     logitBits: out.logitBits,
