@@ -3,7 +3,7 @@
  * block-design conventions: clock `aclk`, synchronous active-low `aresetn`, one input value per
  * beat on s_axis with tlast on each image's last beat, one logit per beat on m_axis with the class
  * (and a dropped-image flag above it) on tuser, tdata widths a multiple of 8 bits, a sticky
- * `framing_error` status output. The port list is what the `axis-ports` partial declares, in the
+ * `framing_error` status output. The port list is what the `axis4-ports` partial declares, in the
  * same order; the `axis-input` partial implements the reset gating and the framing check.
  */
 import type { ManifestInterface } from "../bundle/manifest.js";
@@ -21,7 +21,7 @@ export const byteWidth = (bits: number): number => 8 * Math.ceil(bits / 8);
 
 export const MEM_DIR_PARAM = "MEM_DIR";
 
-/** The AXI4-Stream interface with aresetn, input tlast and framing check (the `axis4-ports` and `axis-input` partials; mac-array). */
+/** The AXI4-Stream interface with aresetn, input tlast and framing check (the `axis4-ports` and `axis-input` partials; every architecture). */
 export function axis4Interface(o: AxisOptions): ManifestInterface {
   const inW = byteWidth(o.inputBits);
   const outW = byteWidth(o.logitBits);
@@ -45,28 +45,6 @@ export function axis4Interface(o: AxisOptions): ManifestInterface {
       { name: "m_axis_tready", direction: "input", width: 1 },
       { name: "m_axis_tlast", direction: "output", width: 1 },
       { name: "framing_error", direction: "output", width: 1 },
-    ],
-  };
-}
-
-/** The earlier interface (clk, active-high rst, no input tlast): architectures not yet moved to axis4Interface (dataflow). */
-export function axisInterface(o: AxisOptions): ManifestInterface {
-  return {
-    clock: "clk",
-    reset: { port: "rst", activeLow: false },
-    input: { prefix: "s_axis", tdataBits: o.inputBits, valueBits: o.inputBits, beats: o.inputBeats, tlast: false },
-    output: { prefix: "m_axis", tdataBits: o.logitBits, tuserBits: o.classBits, beats: o.classes },
-    ports: [
-      { name: "clk", direction: "input", width: 1 },
-      { name: "rst", direction: "input", width: 1 },
-      { name: "s_axis_tdata", direction: "input", width: o.inputBits },
-      { name: "s_axis_tvalid", direction: "input", width: 1 },
-      { name: "s_axis_tready", direction: "output", width: 1 },
-      { name: "m_axis_tdata", direction: "output", width: o.logitBits },
-      { name: "m_axis_tuser", direction: "output", width: o.classBits },
-      { name: "m_axis_tvalid", direction: "output", width: 1 },
-      { name: "m_axis_tready", direction: "input", width: 1 },
-      { name: "m_axis_tlast", direction: "output", width: 1 },
     ],
   };
 }
