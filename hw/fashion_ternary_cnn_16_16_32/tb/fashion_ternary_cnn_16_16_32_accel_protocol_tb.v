@@ -58,7 +58,8 @@ module fashion_ternary_cnn_16_16_32_accel_protocol_tb;
     reg [8*1024-1:0] in_file, out_file;
     integer nvec, stall, seed, maxcycles, fd_in, fd_out, got;
     integer drop_img, drop_pos, extra_img, reset_img, reset_pos, reset_len;
-    integer img, pos, nbeats, cycle, beat, done_cycle, reset_left, k;
+    integer img, pos, nbeats, cycle, beat, done_cycle, reset_left, k, kb;
+    reg [OUT_W-1:0] packet [0:NOUT-1];
     integer fifo [0:FIFO-1];
     integer fifo_rd, fifo_wr;
     reg [31:0] rng;
@@ -203,10 +204,13 @@ module fashion_ternary_cnn_16_16_32_accel_protocol_tb;
                 if (!running) fail("output beat after the last packet");
                 if (fifo_rd == fifo_wr) fail("output packet for no image sent");
                 if (m_tlast != (beat == NOUT - 1)) fail("tlast not on the last beat of the packet");
-                if (beat != 0) $fwrite(fd_out, " ");
-                $fwrite(fd_out, "%0d", $signed(m_tdata));
+                packet[beat] = m_tdata;   // written once complete: a reset may cut a packet short
                 beat = m_tlast ? 0 : beat + 1;
                 if (m_tlast) begin
+                    for (kb = 0; kb < NOUT; kb = kb + 1) begin
+                        if (kb != 0) $fwrite(fd_out, " ");
+                        $fwrite(fd_out, "%0d", $signed(packet[kb]));
+                    end
                     $fwrite(fd_out, " | %0d %0d %0d %0d\n", fifo[fifo_rd % FIFO], m_tuser[CLASS_W-1:0], m_tuser[USER_W-1], status);
                     fifo_rd = fifo_rd + 1;
                 end
