@@ -15,28 +15,94 @@
 // when the next buffer has a free bank (credit), so a started image never waits downstream.
 // A fold's PE results drain through the layer's CSD shift-add requantizers into the next buffer.
 //
-// Interfaces (AXI-Stream naming):
-//   s_axis_*  1 input value(s) per beat (value j in bits [j*8 +: 8]),
-//             784 beats per image (no tlast needed)
-//   m_axis_*  one logit per beat (10 beats, tlast on the last); tuser = predicted class
-//             (argmax, lowest index on ties), valid on every beat of the packet
-// Reset: synchronous, active high. ROM images are read from mem/ relative to the working directory.
+// Interfaces (AXI4-Stream, Vivado block-design conventions; X_INTERFACE_INFO on every port):
+//   aclk, aresetn  clock; synchronous active-low reset (s_axis_tready low in reset and the cycle after)
+//   s_axis_*  1 input value(s) per beat (value j in bits [j*8 +: 8] of 8),
+//             784 beats per image, tlast on the last: an early or missing tlast drops the image
+//             (framing_error)
+//   m_axis_*  one logit per beat (10 beats, tlast on the last), sign-extended to 24 bits;
+//             tuser[4-1:0] = predicted class (argmax, lowest index on ties), tuser[4] = an input
+//             image was dropped between the previous image and this one; valid on every beat of the packet
+//   framing_error  sticky: an input image was misframed since reset
+// ROM images are read from MEM_DIR ("mem/", relative to the tool's working directory by default).
 // -----------------------------------------------------------------------------
 `timescale 1ns / 1ps
 `default_nettype none
 
-module fashion_ternary_256x3_dataflow (
-    input  wire                     clk,
-    input  wire                     rst,
+module fashion_ternary_256x3_dataflow #(
+    parameter MEM_DIR = "mem/"   // folder of the ROM images ($readmemh), relative to the working directory
+) (
+    (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 ACLK CLK" *)
+    (* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF S_AXIS:M_AXIS, ASSOCIATED_RESET aresetn" *)
+    input  wire                     aclk,
+    (* X_INTERFACE_INFO = "xilinx.com:signal:reset:1.0 ARESETN RST" *)
+    (* X_INTERFACE_PARAMETER = "POLARITY ACTIVE_LOW" *)
+    input  wire                     aresetn,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TDATA" *)
     input  wire [8-1:0] s_axis_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TVALID" *)
     input  wire                     s_axis_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TREADY" *)
     output wire                     s_axis_tready,
-    output wire [17-1:0] m_axis_tdata,
-    output wire [4-1:0] m_axis_tuser,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 S_AXIS TLAST" *)
+    input  wire                     s_axis_tlast,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TDATA" *)
+    output wire [24-1:0] m_axis_tdata,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TUSER" *)
+    output wire [5-1:0] m_axis_tuser,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TVALID" *)
     output wire                     m_axis_tvalid,
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TREADY" *)
     input  wire                     m_axis_tready,
-    output wire                     m_axis_tlast
+    (* X_INTERFACE_INFO = "xilinx.com:interface:axis:1.0 M_AXIS TLAST" *)
+    output wire                     m_axis_tlast,
+    (* X_INTERFACE_INFO = "xilinx.com:signal:interrupt:1.0 FRAMING_ERROR INTERRUPT" *)
+    (* X_INTERFACE_PARAMETER = "SENSITIVITY LEVEL_HIGH" *)
+    output wire                     framing_error
 );
+    // ---------------------------------------------------------------- AXI4-Stream reset and input framing
+    // aresetn is synchronous and active low; s_axis_tready stays low in reset and in the cycle after
+    // it, m_axis_tvalid is low in reset. Each image ends with tlast on its last beat. A tlast on an
+    // earlier beat, or none on the last beat, drops the partial image (in_abort), sets the sticky
+    // framing_error (cleared only by reset) and flags the next output packet (tuser MSB); the input
+    // resynchronises at once after an early tlast, and after a missing one on the next tlast (the
+    // beats up to it are accepted and discarded).
+    wire clk = aclk;
+    wire rst = !aresetn;
+    reg  rst_q;               // reset was asserted in the previous cycle
+    reg  discarding;          // waiting for a tlast after a missing one
+    reg  framing_error_q;
+    reg  frame_dropped;       // an image was dropped since the last output packet
+    wire in_ready;            // the architecture takes an input beat this cycle (below)
+    wire in_at_last;          // the architecture's next input beat is the image's last
+    wire out_packet_done;     // the last beat of an output packet is accepted
+    assign s_axis_tready = !rst && !rst_q && (discarding || in_ready);
+    wire in_beat    = s_axis_tvalid && s_axis_tready;
+    // A beat of an image (not discarded) is taken when its tlast matches the position, else the image
+    // is aborted (early tlast, or missing on the last beat). Written flat: registers, then one compare.
+    wire in_open    = !rst && !rst_q && in_ready && !discarding;
+    wire in_framed  = (s_axis_tlast == in_at_last);
+    wire in_take    = s_axis_tvalid && in_open && in_framed;
+    wire in_abort   = s_axis_tvalid && in_open && !in_framed;
+    wire in_missing = in_abort && !s_axis_tlast;
+    always @(posedge clk) begin
+        rst_q <= rst;
+        if (rst) begin
+            discarding      <= 1'b0;
+            framing_error_q <= 1'b0;
+            frame_dropped   <= 1'b0;
+        end else begin
+            if (in_abort) begin
+                framing_error_q <= 1'b1;
+                frame_dropped   <= 1'b1;
+            end else if (out_packet_done) begin
+                frame_dropped <= 1'b0;
+            end
+            if (in_missing) discarding <= 1'b1;
+            else if (in_beat && discarding && s_axis_tlast) discarding <= 1'b0;
+        end
+    end
+    assign framing_error = framing_error_q;
 
     // Streams between the units and the bank releases (credits) that flow back
     wire                           in_v_l0;
@@ -91,6 +157,11 @@ module fashion_ternary_256x3_dataflow (
             if (bw_wr_l0) begin
                 bw_ptr_l0  <= (bw_ptr_l0 == 8'd195) ? 8'd0 : bw_ptr_l0 + 8'd1;
                 bw_word_l0 <= (bw_word_l0 == 7'd97) ? 7'd0 : bw_word_l0 + 7'd1;
+            end
+            if (in_abort) begin   // a misframed image: back to the start of its bank
+                bw_ptr_l0  <= bw_ptr_l0 - { 1'd0, bw_word_l0 };
+                bw_word_l0 <= 7'd0;
+                bw_col_l0  <= 3'd0;
             end
             if (bw_done_l0) bw_bank_l0 <= (bw_bank_l0 == 1'd1) ? 1'd0 : bw_bank_l0 + 1'd1;
             full_l0 <= (full_l0 | (bw_done_l0 ? (2'd1 << bw_bank_l0) : 2'd0))
@@ -165,49 +236,49 @@ module fashion_ternary_256x3_dataflow (
     (* rom_style = "block" *)
     reg  [16-1:0] wrom_l0_pe0 [0:3136-1];
     reg  [16-1:0] wq_l0_pe0;
-    initial $readmemh("mem/fashion_ternary_256x3_l0_pe0.mem", wrom_l0_pe0);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_pe0.mem"}, wrom_l0_pe0, 0, 3136-1);
     always @(posedge clk) if (iss_l0) wq_l0_pe0 <= wrom_l0_pe0[w_addr_l0];
     assign wq_l0[0 +: 16] = wq_l0_pe0;
     (* rom_style = "block" *)
     reg  [16-1:0] wrom_l0_pe1 [0:3136-1];
     reg  [16-1:0] wq_l0_pe1;
-    initial $readmemh("mem/fashion_ternary_256x3_l0_pe1.mem", wrom_l0_pe1);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_pe1.mem"}, wrom_l0_pe1, 0, 3136-1);
     always @(posedge clk) if (iss_l0) wq_l0_pe1 <= wrom_l0_pe1[w_addr_l0];
     assign wq_l0[16 +: 16] = wq_l0_pe1;
     (* rom_style = "block" *)
     reg  [16-1:0] wrom_l0_pe2 [0:3136-1];
     reg  [16-1:0] wq_l0_pe2;
-    initial $readmemh("mem/fashion_ternary_256x3_l0_pe2.mem", wrom_l0_pe2);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_pe2.mem"}, wrom_l0_pe2, 0, 3136-1);
     always @(posedge clk) if (iss_l0) wq_l0_pe2 <= wrom_l0_pe2[w_addr_l0];
     assign wq_l0[32 +: 16] = wq_l0_pe2;
     (* rom_style = "block" *)
     reg  [16-1:0] wrom_l0_pe3 [0:3136-1];
     reg  [16-1:0] wq_l0_pe3;
-    initial $readmemh("mem/fashion_ternary_256x3_l0_pe3.mem", wrom_l0_pe3);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_pe3.mem"}, wrom_l0_pe3, 0, 3136-1);
     always @(posedge clk) if (iss_l0) wq_l0_pe3 <= wrom_l0_pe3[w_addr_l0];
     assign wq_l0[48 +: 16] = wq_l0_pe3;
     (* rom_style = "block" *)
     reg  [16-1:0] wrom_l0_pe4 [0:3136-1];
     reg  [16-1:0] wq_l0_pe4;
-    initial $readmemh("mem/fashion_ternary_256x3_l0_pe4.mem", wrom_l0_pe4);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_pe4.mem"}, wrom_l0_pe4, 0, 3136-1);
     always @(posedge clk) if (iss_l0) wq_l0_pe4 <= wrom_l0_pe4[w_addr_l0];
     assign wq_l0[64 +: 16] = wq_l0_pe4;
     (* rom_style = "block" *)
     reg  [16-1:0] wrom_l0_pe5 [0:3136-1];
     reg  [16-1:0] wq_l0_pe5;
-    initial $readmemh("mem/fashion_ternary_256x3_l0_pe5.mem", wrom_l0_pe5);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_pe5.mem"}, wrom_l0_pe5, 0, 3136-1);
     always @(posedge clk) if (iss_l0) wq_l0_pe5 <= wrom_l0_pe5[w_addr_l0];
     assign wq_l0[80 +: 16] = wq_l0_pe5;
     (* rom_style = "block" *)
     reg  [16-1:0] wrom_l0_pe6 [0:3136-1];
     reg  [16-1:0] wq_l0_pe6;
-    initial $readmemh("mem/fashion_ternary_256x3_l0_pe6.mem", wrom_l0_pe6);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_pe6.mem"}, wrom_l0_pe6, 0, 3136-1);
     always @(posedge clk) if (iss_l0) wq_l0_pe6 <= wrom_l0_pe6[w_addr_l0];
     assign wq_l0[96 +: 16] = wq_l0_pe6;
     (* rom_style = "block" *)
     reg  [16-1:0] wrom_l0_pe7 [0:3136-1];
     reg  [16-1:0] wq_l0_pe7;
-    initial $readmemh("mem/fashion_ternary_256x3_l0_pe7.mem", wrom_l0_pe7);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_pe7.mem"}, wrom_l0_pe7, 0, 3136-1);
     always @(posedge clk) if (iss_l0) wq_l0_pe7 <= wrom_l0_pe7[w_addr_l0];
     assign wq_l0[112 +: 16] = wq_l0_pe7;
 
@@ -270,7 +341,7 @@ module fashion_ternary_256x3_dataflow (
     wire [19-1:0] ds_l0 = drw_l0[dc_l0];
     // the beat's biases: word b of the bias ROM holds those of the image's drain beat b
     reg  [12-1:0] brom_l0 [0:256-1];   // small: LUT ROM
-    initial $readmemh("mem/fashion_ternary_256x3_l0_bias.mem", brom_l0);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_bias.mem"}, brom_l0, 0, 256-1);
     reg  [8-1:0] ba_l0;
     always @(posedge clk) begin
         if (rst) ba_l0 <= 8'd0;
@@ -450,18 +521,18 @@ module fashion_ternary_256x3_dataflow (
     (* rom_style = "block" *)
     reg  [32-1:0] wrom_l1_pe0 [0:2048-1];
     reg  [32-1:0] wq_l1_pe0;
-    initial $readmemh("mem/fashion_ternary_256x3_l1_pe0.mem", wrom_l1_pe0);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l1_pe0.mem"}, wrom_l1_pe0, 0, 2048-1);
     always @(posedge clk) if (iss_l1) wq_l1_pe0 <= wrom_l1_pe0[w_addr_l1];
     assign wq_l1[0 +: 32] = wq_l1_pe0;
     (* rom_style = "block" *)
     reg  [32-1:0] wrom_l1_pe1 [0:2048-1];
     reg  [32-1:0] wq_l1_pe1;
-    initial $readmemh("mem/fashion_ternary_256x3_l1_pe1.mem", wrom_l1_pe1);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l1_pe1.mem"}, wrom_l1_pe1, 0, 2048-1);
     always @(posedge clk) if (iss_l1) wq_l1_pe1 <= wrom_l1_pe1[w_addr_l1];
     assign wq_l1[32 +: 32] = wq_l1_pe1;
     reg  [18-1:0] brom_l1 [0:128-1];   // small: LUT ROM
     reg  [18-1:0] bq_l1;
-    initial $readmemh("mem/fashion_ternary_256x3_l1_bias.mem", brom_l1);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l1_bias.mem"}, brom_l1, 0, 128-1);
     always @(posedge clk) if (iss_l1 && sf_l1 == 4'd0) bq_l1 <= brom_l1[nf_l1];
 
     // ---- the SIMD chunk of the buffer word used this cycle
@@ -681,18 +752,18 @@ module fashion_ternary_256x3_dataflow (
     (* rom_style = "block" *)
     reg  [32-1:0] wrom_l2_pe0 [0:2048-1];
     reg  [32-1:0] wq_l2_pe0;
-    initial $readmemh("mem/fashion_ternary_256x3_l2_pe0.mem", wrom_l2_pe0);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l2_pe0.mem"}, wrom_l2_pe0, 0, 2048-1);
     always @(posedge clk) if (iss_l2) wq_l2_pe0 <= wrom_l2_pe0[w_addr_l2];
     assign wq_l2[0 +: 32] = wq_l2_pe0;
     (* rom_style = "block" *)
     reg  [32-1:0] wrom_l2_pe1 [0:2048-1];
     reg  [32-1:0] wq_l2_pe1;
-    initial $readmemh("mem/fashion_ternary_256x3_l2_pe1.mem", wrom_l2_pe1);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l2_pe1.mem"}, wrom_l2_pe1, 0, 2048-1);
     always @(posedge clk) if (iss_l2) wq_l2_pe1 <= wrom_l2_pe1[w_addr_l2];
     assign wq_l2[32 +: 32] = wq_l2_pe1;
     reg  [18-1:0] brom_l2 [0:128-1];   // small: LUT ROM
     reg  [18-1:0] bq_l2;
-    initial $readmemh("mem/fashion_ternary_256x3_l2_bias.mem", brom_l2);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l2_bias.mem"}, brom_l2, 0, 128-1);
     always @(posedge clk) if (iss_l2 && sf_l2 == 4'd0) bq_l2 <= brom_l2[nf_l2];
 
     // ---- the SIMD chunk of the buffer word used this cycle
@@ -902,12 +973,12 @@ module fashion_ternary_256x3_dataflow (
     (* rom_style = "block" *)
     reg  [2-1:0] wrom_l3_pe0 [0:2560-1];
     reg  [2-1:0] wq_l3_pe0;
-    initial $readmemh("mem/fashion_ternary_256x3_l3_pe0.mem", wrom_l3_pe0);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l3_pe0.mem"}, wrom_l3_pe0, 0, 2560-1);
     always @(posedge clk) if (iss_l3) wq_l3_pe0 <= wrom_l3_pe0[w_addr_l3];
     assign wq_l3[0 +: 2] = wq_l3_pe0;
     reg  [8-1:0] brom_l3 [0:10-1];   // small: LUT ROM
     reg  [8-1:0] bq_l3;
-    initial $readmemh("mem/fashion_ternary_256x3_l3_bias.mem", brom_l3);
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l3_bias.mem"}, brom_l3, 0, 10-1);
     always @(posedge clk) if (iss_l3 && sf_l3 == 8'd0) bq_l3 <= brom_l3[nf_l3];
 
     // ---- the SIMD chunk of the buffer word used this cycle
@@ -955,15 +1026,42 @@ module fashion_ternary_256x3_dataflow (
     // =========================================================================
     // Streams between the units
     // =========================================================================
-    assign in_v_l0 = s_axis_tvalid;
-    assign in_d_l0 = s_axis_tdata;
-    assign s_axis_tready = in_rdy_l0;
+    assign in_v_l0    = in_take;
+    assign in_d_l0    = s_axis_tdata;
+    assign in_ready   = in_rdy_l0;
+    assign in_at_last = (bw_word_l0 == 7'd97) && (bw_col_l0 == 3'd7);
     assign in_v_l1 = dv_l0;
     assign in_d_l1 = od_l0;
     assign in_v_l2 = dv_l1;
     assign in_d_l2 = od_l1;
     assign in_v_l3 = dv_l2;
     assign in_d_l3 = od_l2;
+
+    // =========================================================================
+    // Dropped-image flags: one per image in flight (10 slots: every buffer bank), pushed when an
+    // image is complete in layer 0's buffer, popped with its output packet
+    // =========================================================================
+    reg                           dq [0:10-1];
+    reg  [4-1:0]       dq_w, dq_r;
+    reg                           drop_pending;   // an image was dropped since the last complete one
+    wire                          dq_head = dq[dq_r];
+    wire                          unused_frame_dropped = frame_dropped;   // the partial's per-packet flag: this design tracks it per image
+    always @(posedge clk) begin
+        if (bw_done_l0) dq[dq_w] <= drop_pending;
+        if (rst) begin
+            dq_w <= 4'd0;
+            dq_r <= 4'd0;
+            drop_pending <= 1'b0;
+        end else begin
+            if (bw_done_l0) begin
+                dq_w <= (dq_w == 4'd9) ? 4'd0 : dq_w + 4'd1;
+                drop_pending <= 1'b0;
+            end else if (in_abort) begin
+                drop_pending <= 1'b1;
+            end
+            if (out_rel) dq_r <= (dq_r == 4'd9) ? 4'd0 : dq_r + 4'd1;
+        end
+    end
 
     // =========================================================================
     // Output: 2 images of 10 logits, argmax on arrival, one logit per beat
@@ -999,12 +1097,13 @@ module fashion_ternary_256x3_dataflow (
     reg  [1-1:0]   or_bank;
     reg  [4-1:0]   or_word;
     wire or_el_last = 1'b1;
-    assign m_axis_tdata  = obuf[or_ptr];
-    assign m_axis_tvalid = ofull[or_bank];
-    assign m_axis_tuser  = cls[or_bank];
+    assign m_axis_tdata  = { {7{obuf[or_ptr][16]}}, obuf[or_ptr] };
+    assign m_axis_tvalid = !rst && ofull[or_bank];
+    assign m_axis_tuser  = { dq_head, cls[or_bank] };
     assign m_axis_tlast  = or_el_last && (or_word == 4'd9);
     wire   or_fire       = m_axis_tvalid && m_axis_tready;
     assign out_rel       = or_fire && m_axis_tlast;
+    assign out_packet_done = out_rel;
 
     always @(posedge clk) begin
         if (rst) begin

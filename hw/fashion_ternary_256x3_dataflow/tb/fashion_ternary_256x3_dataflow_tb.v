@@ -26,29 +26,32 @@ module fashion_ternary_256x3_dataflow_tb;
     localparam IN_W   = 8;
     localparam NIN    = 784;
     localparam NOUT   = 10;
-    localparam OUT_W  = 17;
-    localparam USER_W = 4;
+    localparam OUT_W  = 24;
+    localparam USER_W = 5;
     localparam RING   = 256;   // start cycles of inferences in flight
     localparam TAIL   = 16;    // cycles watched for stray output beats after the last packet
 
     reg clk = 1'b0;
-    reg rst = 1'b1;
+    reg aresetn = 1'b0;
     always #5 clk = ~clk;
 
     reg  [IN_W-1:0]   s_tdata;
     reg               s_tvalid;
     wire              s_tready;
+    reg               s_tlast;
     wire [OUT_W-1:0]  m_tdata;
     wire [USER_W-1:0] m_tuser;
     wire              m_tvalid;
     reg               m_tready;
     wire              m_tlast;
+    wire              status;
 
     fashion_ternary_256x3_dataflow dut (
-        .clk(clk), .rst(rst),
-        .s_axis_tdata(s_tdata), .s_axis_tvalid(s_tvalid), .s_axis_tready(s_tready),
+        .aclk(clk), .aresetn(aresetn),
+        .s_axis_tdata(s_tdata), .s_axis_tvalid(s_tvalid), .s_axis_tready(s_tready), .s_axis_tlast(s_tlast),
         .m_axis_tdata(m_tdata), .m_axis_tuser(m_tuser), .m_axis_tvalid(m_tvalid),
-        .m_axis_tready(m_tready), .m_axis_tlast(m_tlast)
+        .m_axis_tready(m_tready), .m_axis_tlast(m_tlast),
+        .framing_error(status)
     );
 
     reg [8*1024-1:0] in_file, out_file;
@@ -96,13 +99,14 @@ module fashion_ternary_256x3_dataflow_tb;
         s_taken = 1'b0; running = 1'b1;
         prev_valid = 1'b0; prev_ready = 1'b0; prev_last = 1'b0; prev_data = {OUT_W{1'b0}}; prev_user = {USER_W{1'b0}};
         s_tvalid = 1'b0; s_tdata = {IN_W{1'b0}}; m_tready = 1'b0;
+        s_tlast = 1'b0;
         repeat (3) @(posedge clk);
-        #1 rst = 1'b0;   // released between edges: no race in any simulator
+        #1 aresetn = 1'b1;   // released between edges: no race in any simulator
     end
 
     // Source and sink: drive on the falling edge, sample handshakes on the rising edge.
     always @(negedge clk) begin
-        if (rst == 1'b0) begin
+        if (aresetn == 1'b1) begin
             if (!s_tvalid || s_taken) begin
                 s_taken = 1'b0;
                 next_rng;
@@ -111,6 +115,7 @@ module fashion_ternary_256x3_dataflow_tb;
                     if (got != 1) begin $display("ERROR input file ends after %0d of %0d values", in_pos, nvec * NIN); $finish; end
                     s_tvalid = 1'b1;
                     s_tdata  = value;
+                    s_tlast  = (in_pos % NIN == NIN - 1);
                 end else begin
                     s_tvalid = 1'b0;
                 end
@@ -121,7 +126,7 @@ module fashion_ternary_256x3_dataflow_tb;
     end
 
     always @(posedge clk) begin
-        if (rst == 1'b0) begin
+        if (aresetn == 1'b1) begin
             cycle = cycle + 1;
             if (s_tvalid && s_tready) begin
                 if (in_pos % NIN == 0) vec_start[(in_pos / NIN) % RING] = cycle;
