@@ -1,7 +1,12 @@
 /** Parsing of stored Yosys `stat -json` files and a stored nextpnr-ice40 --report file. */
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseNextpnrReport } from "../src/cost/nextpnr.js";
+import { parseNextpnrReport, placeAndRoute } from "../src/cost/nextpnr.js";
+import { ICE40_PARTS } from "../src/cost/parts.js";
+import type { Estimate } from "../src/cost/estimate.js";
+import { formatEstimate } from "../src/cost/format.js";
 import { genericCells, ice40Cells, parseStatJson, xilinxCells } from "../src/cost/stats.js";
 import { TritforgeError } from "../src/util/errors.js";
 
@@ -55,5 +60,32 @@ describe("nextpnr-ice40 --report parsing", () => {
     expect(parseNextpnrReport(two, "p")).toMatchObject({ fmaxMHz: 20, clock: "b" });
     expect(() => parseNextpnrReport(JSON.stringify({ fmax: {} }), "p", "r.json")).toThrow(/r\.json has no clock/);
     expect(() => parseNextpnrReport("{", "p", "r.json")).toThrow(/r\.json is not valid JSON/);
+  });
+});
+
+describe("nextpnr-ice40 time limit", () => {
+  it("a run over its time limit is killed and reported with that limit in seconds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tf-fake-pnr-"));
+    const bin = join(dir, "nextpnr-ice40");
+    writeFileSync(bin, "#!/bin/sh\nexec sleep 30\n");
+    chmodSync(bin, 0o755);
+    try {
+      await expect(placeAndRoute(join(dir, "none.json"), ICE40_PARTS.up5k, "demo", { bin, timeoutMs: 1000 })).rejects.toThrow(
+        /^demo: nextpnr-ice40 timed out after 1 s$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a place-and-route failure is printed as such, a resource shortfall as a misfit", () => {
+    const e = JSON.parse(readFileSync("hw/mnist_ternary_32/estimate.json", "utf8")) as Estimate;
+    e.pnr = [
+      { part: "iCE40HX8K", fits: false, placeAndRouteFailed: true, problems: ["x: nextpnr-ice40 timed out after 1200 s"] },
+      { part: "iCE40UP5K", fits: false, problems: ["needs 40 EBR, iCE40UP5K has 30"] },
+    ];
+    const text = formatEstimate(e);
+    expect(text).toMatch(/iCE40HX8K\s+place and route failed: x: nextpnr-ice40 timed out after 1200 s/);
+    expect(text).toMatch(/iCE40UP5K\s+does not fit: needs 40 EBR, iCE40UP5K has 30/);
   });
 });

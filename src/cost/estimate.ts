@@ -35,6 +35,8 @@ export interface PartEstimate {
   fits: boolean;
   /** Why it does not fit, or why place and route failed. */
   problems: string[];
+  /** Set when the design fits the part's resources but nextpnr failed or timed out: not a misfit. */
+  placeAndRouteFailed?: boolean;
   fmaxMHz?: number;
   inferencesPerSecond?: number;
   latencyMicroseconds?: number;
@@ -141,7 +143,7 @@ async function placeOn(m: Manifest, cells: Ice40Cells, netlist: string, part: Ic
     };
   } catch (err) {
     if (!(err instanceof TritforgeError)) throw err;
-    return { part: label, fits: false, problems: [err.message] };
+    return { part: label, fits: false, placeAndRouteFailed: true, problems: [err.message] };
   }
 }
 

@@ -33,7 +33,7 @@ export function formatEstimate(e: Estimate): string {
     for (const p of e.pnr)
       lines.push(
         `    ${p.part.padEnd(11)} ${
-          p.fits ? `Fmax ${p.fmaxMHz} MHz, ${n(p.inferencesPerSecond)} inferences/s, latency ${p.latencyMicroseconds} us (${n(p.logicCellsUsed)} LC, ${p.ebrUsed} EBR${p.spramUsed ? `, ${p.spramUsed} SPRAM` : ""})` : `does not fit: ${p.problems.join("; ")}`
+          p.fits ? `Fmax ${p.fmaxMHz} MHz, ${n(p.inferencesPerSecond)} inferences/s, latency ${p.latencyMicroseconds} us (${n(p.logicCellsUsed)} LC, ${p.ebrUsed} EBR${p.spramUsed ? `, ${p.spramUsed} SPRAM` : ""})` : `${p.placeAndRouteFailed ? "place and route failed" : "does not fit"}: ${p.problems.join("; ")}`
         }`,
       );
   } else if (s) lines.push("  timing        skipped (--no-pnr or no iCE40 netlist)");

@@ -61,6 +61,7 @@ export function placeAndRoute(netlist: string, part: Ice40Part, what: string, o:
   const report = join(work, "report.json");
   const args = [part.deviceFlag, "--package", part.packageName, "--json", netlist, "--report", report, "--pcf-allow-unconstrained", "--seed", String(o.seed ?? 1), "--freq", String(o.freqMHz ?? 12), "--timing-allow-fail", "-q"];
   const started = Date.now();
+  const timeoutMs = o.timeoutMs ?? 20 * 60 * 1000;
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
@@ -71,7 +72,7 @@ export function placeAndRoute(netlist: string, part: Ice40Part, what: string, o:
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
-    }, o.timeoutMs ?? 20 * 60 * 1000);
+    }, timeoutMs);
     const done = (err: TritforgeError | null, value?: PnrReport & { seconds: number }) => {
       clearTimeout(timer);
       rmSync(work, { recursive: true, force: true });
@@ -80,7 +81,7 @@ export function placeAndRoute(netlist: string, part: Ice40Part, what: string, o:
     };
     child.on("error", (err) => done(new TritforgeError(`cannot start ${bin}: ${err.message}`)));
     child.on("close", (code) => {
-      if (timedOut) return done(new TritforgeError(`${what}: nextpnr-ice40 timed out after ${((o.timeoutMs ?? 0) / 1000).toFixed(0)} s`));
+      if (timedOut) return done(new TritforgeError(`${what}: nextpnr-ice40 timed out after ${(timeoutMs / 1000).toFixed(0)} s`));
       if (code !== 0) {
         const lines = log.split("\n").map((l) => l.trim()).filter(Boolean);
         return done(new TritforgeError(`${what}: nextpnr-ice40 failed on ${part.label}: ${lines.filter((l) => l.startsWith("ERROR")).pop() ?? lines.pop() ?? `exit code ${code}`}`));
