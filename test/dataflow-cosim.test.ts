@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomDenseNetwork, randomInputs, type RandomDenseOptions } from "../src/ir/random.js";
 import { generateBundle } from "../src/hw/registry.js";
+import { lintBundle } from "../src/sim/lint.js";
 import type { Folding } from "../src/hw/dataflow/fold.js";
 import { makeRng } from "../src/util/rng.js";
 import { pickFold } from "./fold-picks.js";
@@ -58,4 +59,18 @@ describe("dataflow RTL equals the reference and the cycle model", () => {
       await expectExactDataflow(net, dir, manifest, inputs, count, 10 + ((seed * 7) % 40), seed);
     });
   }
+});
+
+describe("dataflow PEs wider than Verilator's generate-loop unrolling limit", () => {
+  // 6,400 lanes in one PE: the lane-pair loop (3,200) and the first adder level (1,600) are written
+  // as blocks of loops (render.ts loopBlocks); flat they stop `verilator -Wall` ("Loop unrolling took too long").
+  it("6400-2, PE 1 x SIMD 6400: lint clean, every integer and cycle as the reference and the model", async () => {
+    const net = randomDenseNetwork({ name: "wide_pe", seed: 1, sizes: [6400, 2], levels: [3], inputBits: 8 });
+    const dir = join(work, "wide_pe");
+    const { manifest } = await generateBundle(net, dir, "dataflow", { fold: { inputPerBeat: 1, layers: [{ pe: 1, simd: 6400 }] } });
+    const lint = lintBundle(dir);
+    expect(lint.messages).toEqual([]);
+    const inputs = randomInputs(1, 2, 6400, 8, "random");
+    await expectExactDataflow(net, dir, manifest, inputs, 2, 20, 1);
+  });
 });

@@ -127,6 +127,7 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
   // node maps to one carry chain instead of being merged into one carry-save multi-operand sum.
   const laneBits = l.tree[0]!.width;
   const pairs = Math.floor(l.simd / 2);
+  const pairBlocks = loopBlocks(pairs);
   const lone = l.simd % 2 === 1;
   const level1 = l.simd >= 2 ? l.tree[1]! : { count: 1, width: laneBits };
   const tree = l.tree.slice(2).map((lv, k) => {
@@ -139,6 +140,7 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
       width: lv.width,
       countMinus1: lv.count - 1,
       pairs: Math.floor(prev.count / 2),
+      blocks: loopBlocks(Math.floor(prev.count / 2)),
       a: node(`2*gj_${idx}`),
       b: node(`2*gj_${idx}+1`),
       odd: prev.count % 2 === 1,
@@ -155,7 +157,8 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
   const next = plan.layers[i + 1];
   const win = l.window ? windowView(l, l.window, idx) : null;
   const pooled = win !== null && win.hasPool;
-  const genvars = [l.buffer.chunks > 1 ? "gc" : "", "gp", pairs > 0 ? "gs" : "", tree.some((t) => t.pairs > 0) ? "gj" : "", pooled ? "gm" : "", "gr"].filter(Boolean).map((g) => `${g}_${idx}`).join(", ");
+  const blocked = pairBlocks !== null || tree.some((t) => t.blocks !== null);
+  const genvars = [l.buffer.chunks > 1 ? "gc" : "", "gp", pairs > 0 ? "gs" : "", tree.some((t) => t.pairs > 0) ? "gj" : "", blocked ? "gb" : "", pooled ? "gm" : "", "gr"].filter(Boolean).map((g) => `${g}_${idx}`).join(", ");
   return {
     index: i,
     isFirst: i === 0,
@@ -204,6 +207,7 @@ function layerView(plan: DfPlan, l: DfLayerPlan) {
     pairName: pairModuleName(plan, l),
     loneName: laneModuleName(plan, l),
     pairs,
+    pairBlocks,
     lone,
     level1Bits: level1.width,
     level1CountMinus1: level1.count - 1,
@@ -254,6 +258,15 @@ function laneView(l: DfLayerPlan, xSel: string, wSel: string, target: string) {
 }
 
 /** The PE tree module files (pe-modules.ts) with their templates and views. */
+
+/** Verilator stops unrolling a generate loop of more than about 1,600 instances ("Loop unrolling
+ * took too long"), so a longer loop is written as blocks of LOOP_BLOCK iterations: the outer
+ * loop over blocks, the inner one over the block's share of the range. Shorter loops stay flat. */
+const LOOP_BLOCK = 1000;
+function loopBlocks(count: number): { blocks: number; size: number } | null {
+  return count > LOOP_BLOCK ? { blocks: Math.ceil(count / LOOP_BLOCK), size: LOOP_BLOCK } : null;
+}
+
 export function peModuleFiles(plan: DfPlan): Array<{ path: string; template: string; view: object }> {
   return peModules(plan).map((m) => {
     const head = { name: m.name, top: plan.top, toolVersion: TOOL_VERSION };
