@@ -115,6 +115,14 @@ function bufferView(b: BufferPlan, idx: string) {
   };
 }
 
+/** Verilator stops unrolling a generate loop of more than about 1,600 instances ("Loop unrolling
+ * took too long"), so a longer loop is written as blocks of LOOP_BLOCK iterations: the outer
+ * loop over blocks, the inner one over the block's share of the range. Shorter loops stay flat. */
+const LOOP_BLOCK = 1000;
+function loopBlocks(count: number): { blocks: number; size: number } | null {
+  return count > LOOP_BLOCK ? { blocks: Math.ceil(count / LOOP_BLOCK), size: LOOP_BLOCK } : null;
+}
+
 function layerView(plan: DfPlan, l: DfLayerPlan) {
   const i = l.index;
   const idx = `l${i}`;
@@ -258,15 +266,6 @@ function laneView(l: DfLayerPlan, xSel: string, wSel: string, target: string) {
 }
 
 /** The PE tree module files (pe-modules.ts) with their templates and views. */
-
-/** Verilator stops unrolling a generate loop of more than about 1,600 instances ("Loop unrolling
- * took too long"), so a longer loop is written as blocks of LOOP_BLOCK iterations: the outer
- * loop over blocks, the inner one over the block's share of the range. Shorter loops stay flat. */
-const LOOP_BLOCK = 1000;
-function loopBlocks(count: number): { blocks: number; size: number } | null {
-  return count > LOOP_BLOCK ? { blocks: Math.ceil(count / LOOP_BLOCK), size: LOOP_BLOCK } : null;
-}
-
 export function peModuleFiles(plan: DfPlan): Array<{ path: string; template: string; view: object }> {
   return peModules(plan).map((m) => {
     const head = { name: m.name, top: plan.top, toolVersion: TOOL_VERSION };
