@@ -20,6 +20,7 @@ import { memorySummary } from "../cost/memory.js";
 import type { Manifest } from "../hw/bundle/manifest.js";
 import { buildManifest } from "../hw/mac-array/manifest.js";
 import { planMacArray } from "../hw/mac-array/plan.js";
+import type { MacArrayParams } from "../hw/mac-array/index.js";
 import { architectureIds, designFor, getArchitecture } from "../hw/registry.js";
 import { randomChainNetwork, randomDenseNetwork, type ChainLayerSpec } from "../ir/random.js";
 import type { Network } from "../ir/schema.js";
@@ -73,10 +74,10 @@ export function standInNetwork(arch: NetArch, levels: number): Network {
 function manifestOf(net: Network, archId: string, params: Record<string, unknown>): Manifest {
   if (archId === "mac-array") {
     const arch = getArchitecture(archId);
-    const p = arch.params.parse(params) as { lanes: number };
+    const p = arch.params.parse(params) as MacArrayParams;
     const why = arch.unsupported(net, p);
     if (why) throw new TritforgeError(`${archId} cannot build ${net.name}: ${why}`);
-    return buildManifest(planMacArray(net, p.lanes), net);
+    return buildManifest(planMacArray(net, p.lanes, { requant: p.requant }), net);
   }
   return designFor(net, archId, params).manifest;
 }

@@ -27,7 +27,7 @@ export const MAC_ARRAY_LANES = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 /** mac-array over P: interval = latency (one inference at a time), LUT from the analytic model. */
 export function macArrayPoints(net: Network, lanes: readonly number[] = MAC_ARRAY_LANES): ParetoPoint[] {
   return lanes.map((P) => {
-    const m = macArray.build(net, { lanes: P }).manifest;
+    const m = macArray.build(net, { lanes: P, requant: "auto" }).manifest;
     const lut = analyticEstimate(m).xilinx.lut;
     return { network: net.name, arch: "mac-array", source: "analytic", label: `P=${P}`, lut, interval: m.timing.interval, inferencesPerCycle: 1 / m.timing.interval };
   });

@@ -73,19 +73,13 @@ export function requantView(rq: RequantPlan, suffix: string, acc: string, accMsb
   };
 }
 
-export interface RequantPipeView extends RequantView {
-  /** Registers of the adder tree, stage by stage (each stage at most one adder deep). */
-  regs: Array<{ name: string }>;
-  stages: Array<{ enable: string; assigns: Array<{ name: string; expr: string }> }>;
-  /** The last add (combinational), feeding the shift and clamp. */
-  finalExpr: string;
-}
+/** A requantizer as a pipelined adder tree (requantPipeView). */
+export interface RequantPipeView extends RequantView, AdderTree {}
 
-/** Register stages the CSD sum of `rq` needs when every stage holds at most one adder (>= 1). */
-export function requantStages(rq: RequantPlan): number {
-  let n = rq.terms.length + (rq.roundConst > 0 ? 1 : 0);
+/** Register stages a pairwise adder tree over `items` operands needs, at most one adder per stage (>= 1). */
+export function treeStages(items: number): number {
+  let n = Math.ceil(items / 2);
   let stages = 1;
-  n = Math.ceil(n / 2);
   while (n > 2) {
     n = Math.ceil(n / 2);
     stages++;
@@ -93,22 +87,27 @@ export function requantStages(rq: RequantPlan): number {
   return stages;
 }
 
+/** Register stages the CSD sum of `rq` needs when every stage holds at most one adder (>= 1). */
+export const requantStages = (rq: RequantPlan): number => treeStages(rq.terms.length + (rq.roundConst > 0 ? 1 : 0));
+
+export interface AdderTree {
+  /** Registers of the adder tree, stage by stage (each stage at most one adder deep). */
+  regs: Array<{ name: string }>;
+  stages: Array<{ enable: string; assigns: Array<{ name: string; expr: string }> }>;
+  /** The last add (combinational), feeding the shift and clamp. */
+  finalExpr: string;
+}
+
 /**
- * The requantizer as a pipelined adder tree: the CSD terms (and the rounding constant) are summed
- * pairwise, one register stage per tree level, padded to `stages` levels (so every layer of a design
- * has the same latency); `enables[s]` loads stage s. The last add, the shift and the clamp follow
- * the last stage combinationally. Same integers as `requantView`, `stages` cycles later.
+ * Operands `items` (Verilog expressions; a leading "-" subtracts) summed pairwise, one register
+ * stage per tree level (registers rq_s<stage>_<i>_<suffix>), padded to `enables.length` levels;
+ * `enables[s]` loads stage s. The last add is left combinational in `finalExpr`.
  */
-export function requantPipeView(rq: RequantPlan, suffix: string, acc: string, accMsb: string, accBits: number, actBits: number, enables: string[]): RequantPipeView {
-  const base = requantView(rq, suffix, acc, accMsb, accBits, actBits);
-  const pw = rq.productBits;
-  const x = `rq_x_${suffix}`;
-  const shifted = (s: number) => (s === 0 ? x : `(${x} <<< ${s})`);
-  let items: string[] = rq.terms.map((t) => (t.sign > 0 ? shifted(t.shift) : `-${shifted(t.shift)}`));
-  if (rq.roundConst > 0) items.push(`${pw}'sd${rq.roundConst}`);
+export function adderTree(operands: readonly string[], suffix: string, enables: readonly string[]): AdderTree {
+  let items = [...operands];
   const pair = (a: string, b: string | undefined) => (b === undefined ? a : b.startsWith("-") ? `${a} - ${b.slice(1)}` : `${a} + ${b}`);
-  const regs: Array<{ name: string }> = [];
-  const stages: RequantPipeView["stages"] = [];
+  const regs: AdderTree["regs"] = [];
+  const stages: AdderTree["stages"] = [];
   enables.forEach((enable, s) => {
     const next: string[] = [];
     const assigns: Array<{ name: string; expr: string }> = [];
@@ -123,6 +122,22 @@ export function requantPipeView(rq: RequantPlan, suffix: string, acc: string, ac
     stages.push({ enable, assigns });
     items = next;
   });
-  if (items.length > 2) throw new Error(`requantizer ${suffix}: ${enables.length} stages are too few for ${rq.terms.length} terms`);
-  return { ...base, regs, stages, finalExpr: items.length === 1 ? items[0]! : pair(items[0]!, items[1]) };
+  if (items.length > 2) throw new Error(`requantizer ${suffix}: ${enables.length} stages are too few for ${operands.length} operands`);
+  return { regs, stages, finalExpr: items.length === 1 ? items[0]! : pair(items[0]!, items[1]) };
+}
+
+/**
+ * The requantizer as a pipelined adder tree: the CSD terms (and the rounding constant) are summed
+ * pairwise, one register stage per tree level, padded to `stages` levels (so every layer of a design
+ * has the same latency); `enables[s]` loads stage s. The last add, the shift and the clamp follow
+ * the last stage combinationally. Same integers as `requantView`, `stages` cycles later.
+ */
+export function requantPipeView(rq: RequantPlan, suffix: string, acc: string, accMsb: string, accBits: number, actBits: number, enables: string[]): RequantPipeView {
+  const base = requantView(rq, suffix, acc, accMsb, accBits, actBits);
+  const pw = rq.productBits;
+  const x = `rq_x_${suffix}`;
+  const shifted = (s: number) => (s === 0 ? x : `(${x} <<< ${s})`);
+  const items: string[] = rq.terms.map((t) => (t.sign > 0 ? shifted(t.shift) : `-${shifted(t.shift)}`));
+  if (rq.roundConst > 0) items.push(`${pw}'sd${rq.roundConst}`);
+  return { ...base, ...adderTree(items, suffix, enables) };
 }

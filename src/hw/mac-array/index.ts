@@ -19,6 +19,8 @@ import { biasRomLines, weightRomLines } from "./rom.js";
 
 export const macArrayParams = z.strictObject({
   lanes: z.number().int().min(1).max(MAX_LANES).default(16),
+  /** Dense designs: one requantizer shared by the hidden layers or one per layer ("auto": the cheaper estimate; requant-share.ts). */
+  requant: z.enum(["auto", "shared", "per-layer"]).default("auto"),
 });
 export type MacArrayParams = z.infer<typeof macArrayParams>;
 
@@ -65,5 +67,5 @@ export const macArray: Architecture<MacArrayParams> = {
   summary: "layer-sequential, P output-stationary MAC lanes, one input broadcast per cycle (smallest; params: lanes)",
   params: macArrayParams,
   unsupported: (net) => unsupportedLayer(net),
-  build: (net, params) => designMacArray(planMacArray(net, params.lanes), net),
+  build: (net, params) => designMacArray(planMacArray(net, params.lanes, { requant: params.requant }), net),
 };

@@ -49,7 +49,8 @@ export function buildManifest(plan: RtlPlan, net: Network): Manifest {
     version: MANIFEST_VERSION,
     name: plan.name,
     top: plan.top,
-    arch: { id: ARCH_ID, params: { lanes: plan.lanes } },
+    // A forced requantizer structure is recorded (regeneration must repeat it); "auto" is the default.
+    arch: { id: ARCH_ID, params: { lanes: plan.lanes, ...(plan.requantSharing.requested === "auto" ? {} : { requant: plan.requantSharing.requested }) } },
     files: {
       rtl: [`rtl/${plan.top}.v`],
       mem: mems.flatMap((m) => (m.file ? [m.file] : [])),

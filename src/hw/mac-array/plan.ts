@@ -16,6 +16,7 @@ import { planRequant, requantStages, type RequantPlan } from "../common/requant.
 import { lowerNetwork } from "../lower/lower.js";
 import { mapSize, type LoweredNetwork, type LoweredStage } from "../lower/types.js";
 import { groupCount, laneOrderOf, type LaneOrder } from "./lane-order.js";
+import { requantChoice, type RequantChoice, type RequantSharing } from "./requant-share.js";
 import { walkOf, walkWidths, type WalkPlan, type WalkWidths } from "./walk.js";
 
 export interface LayerPlan {
@@ -115,8 +116,10 @@ export interface RtlPlan {
   termBits: number;
   /** Width of the drain's lane index (0..P-1; dense designs). */
   drainIdxBits: number;
-  /** Register stages of the requantizers' adder trees (the deepest layer's, at least 1; dense designs). */
+  /** Register stages of the requantizers' adder trees (the shared tree's, or the deepest layer's; at least 1; dense designs). */
   requantStages: number;
+  /** Dense designs: one requantizer shared by the hidden layers, or one per layer (requant-share.ts); window walk: per layer. */
+  requantSharing: RequantChoice;
 }
 
 /** Widths of the lane-group phase logic (designs with convolutions; lane-order.ts). */
@@ -177,8 +180,13 @@ function withDrainBias(l: LayerPlan, termBits: number, accBits: number): LayerPl
   return { ...l, drainBias: words, biasBits, biasRomWidth: biasBits };
 }
 
+export interface PlanOptions {
+  /** Shared or per-layer requantizers of a dense design (default "auto": the cheaper estimate). */
+  requant?: RequantSharing;
+}
+
 /** Computes the accelerator plan, or throws a one-line error if the network cannot be built. */
-export function planMacArray(net: Network, lanes: number): RtlPlan {
+export function planMacArray(net: Network, lanes: number, o: PlanOptions = {}): RtlPlan {
   if (!Number.isInteger(lanes) || lanes < 1) throw new TritforgeError(`lanes must be a whole number >= 1, got ${lanes}`);
   if (lanes > MAX_LANES) throw new TritforgeError(`lanes must be at most ${MAX_LANES}, got ${lanes}`);
   const stages = lowered(net).stages;
@@ -247,6 +255,8 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
   if (!windows) layers.forEach((l, i) => (layers[i] = withDrainBias(l, termBits, accBits)));
   // Dense-only: the input index counter also holds P (the drain's base address steps by P).
   // With windows: output addresses run one group (P) past a layer's last value before they wrap.
+  const requantizing = layers.flatMap((l) => (l.requant ? [{ index: l.index, accBits: l.accBits, requant: l.requant }] : []));
+  const sharing = requantChoice(windows ? [] : requantizing, o.requant ?? "auto");
   const addrBits = windows ? unsignedBits(Math.max(inputFeatures, maxOf((l) => l.inValues), maxOf((l) => l.outValues + lanes))) : Math.max(addrBitsFor(maxWidth), unsignedBits(lanes));
   return {
     name: net.name,
@@ -272,7 +282,8 @@ export function planMacArray(net: Network, lanes: number): RtlPlan {
     weightAddrBits: windows ? unsignedBits(maxOf((l) => l.weightRomDepth)) : maxOf((l) => l.weightRomAddrBits),
     drainCountBits: unsignedBits(lanes),
     drainIdxBits: addrBitsFor(lanes),
-    requantStages: Math.max(1, ...layers.map((l) => (l.requant ? requantStages(l.requant) : 1))),
+    requantStages: sharing.mode === "shared" ? sharing.shared!.stages : Math.max(1, ...layers.map((l) => (l.requant ? requantStages(l.requant) : 1))),
+    requantSharing: sharing,
   };
 }
 

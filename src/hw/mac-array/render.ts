@@ -5,12 +5,13 @@
 import type { Network } from "../../ir/schema.js";
 import type { ManifestInterface } from "../bundle/manifest.js";
 import { portDecls } from "../common/testbench.js";
-import { requantPipeView, requantView } from "../common/requant.js";
+import { adderTree, requantPipeView, requantView } from "../common/requant.js";
 import { MEM_DIR_PARAM } from "../common/axis.js";
 import { signExtend, zeroExtend } from "../common/verilog.js";
 import { TOOL_VERSION } from "../common/bundle.js";
 import type { LayerPlan, RtlPlan } from "./plan.js";
 import { walkLaneView } from "./walk-view.js";
+import { slotGated, type SharedRequant } from "./requant-share.js";
 
 /** Lanes up to which the drain shifts in a for loop (Verilator's default --unroll-count). */
 export const DRAIN_LOOP_MAX_LANES = 64;
@@ -66,13 +67,16 @@ function layerView(plan: RtlPlan, l: LayerPlan) {
   const wb = l.weightBits;
   const bb = l.biasBits;
   const files = romFiles(plan, l);
-  // Dense designs requantize the bias stage's sum through a pipelined adder tree; window-walk
-  // designs (convolutions) the drain head plus its bias (drain_y) in one cycle.
+  // Dense designs requantize the bias stage's sum through a pipelined adder tree (the layer's own,
+  // or the shared one: sharedRequantView); window-walk designs (convolutions) the drain head plus
+  // its bias (drain_y) in one cycle.
   const requant = !l.requant
     ? null
     : plan.walk
       ? { ...requantView(l.requant, `l${l.index}`, `drain_y[${l.accBits - 1}:0]`, `drain_y[${l.accBits - 1}]`, l.accBits, plan.actBits), label: `Layer ${l.index}` }
-      : { ...requantPipeView(l.requant, `l${l.index}`, `e_sum[${l.accBits - 1}:0]`, `e_sum[${l.accBits - 1}]`, l.accBits, plan.actBits, rqEnables(plan)), label: `Layer ${l.index}` };
+      : plan.requantSharing.mode === "shared"
+        ? { ...requantView(l.requant, `l${l.index}`, "rq_p_all", "", l.accBits, plan.actBits), label: `Layer ${l.index}` }
+        : { ...requantPipeView(l.requant, `l${l.index}`, `e_sum[${l.accBits - 1}:0]`, `e_sum[${l.accBits - 1}]`, l.accBits, plan.actBits, rqEnables(plan)), label: `Layer ${l.index}` };
   const laneWord = l.laneOrder === "outputs" ? `w_rot_l${l.index}` : `w_q_l${l.index}`;
   return {
     index: l.index,
@@ -104,6 +108,65 @@ function layerView(plan: RtlPlan, l: LayerPlan) {
     laneBias: signExtend(`b_q_l${l.index}[k*${bb} +: ${bb}]`, `b_q_l${l.index}[k*${bb}+${bb - 1}]`, bb, plan.accBits),
     drainBias: signExtend(`b_q_l${l.index}`, `b_q_l${l.index}[${bb - 1}]`, bb, plan.accBits),
     requant,
+  };
+}
+
+/**
+ * The shared requantizer (requant-share.ts): gate wires of the slots whose digits differ between
+ * layers, the slot operands, the per-layer constant, the adder tree over them, and each layer's
+ * clamp of the one product.
+ */
+function sharedRequantView(plan: RtlPlan, sr: SharedRequant) {
+  const pw = sr.productBits;
+  const x = "rq_x_all";
+  const isLayer = (layers: number[]) => layers.map((i) => `(e_layer == ${plan.layerBits}'d${i})`).join(" || ");
+  const gates: Array<{ name: string; expr: string; comment: string }> = [];
+  const slotWires: Array<{ name: string; expr: string }> = [];
+  const operands: string[] = [];
+  for (const slot of sr.slots) {
+    const shifted = slot.shift === 0 ? x : `(${x} <<< ${slot.shift})`;
+    const digit = slot.digits[0]!.digit;
+    if (!slotGated(slot)) {
+      operands.push(digit > 0 ? shifted : `~${shifted}`);
+      continue;
+    }
+    const on = slot.digits.filter((d) => d.digit !== 0).map((d) => d.layer);
+    const neg = slot.digits.filter((d) => d.digit < 0).map((d) => d.layer);
+    let expr = shifted;
+    if (on.length < slot.digits.length) {
+      gates.push({ name: `rq_g${slot.shift}_all`, expr: isLayer(on), comment: `layers with a digit at 2^${slot.shift}` });
+      expr = `(${expr} & {${pw}{rq_g${slot.shift}_all}})`;
+    }
+    if (neg.length) {
+      gates.push({ name: `rq_n${slot.shift}_all`, expr: isLayer(neg), comment: `layers whose digit at 2^${slot.shift} is -1` });
+      expr = `(${expr} ^ {${pw}{rq_n${slot.shift}_all}})`;
+    }
+    slotWires.push({ name: `rq_o${slot.shift}_all`, expr });
+    operands.push(`rq_o${slot.shift}_all`);
+  }
+  const values = [...new Set(sr.constants.map((c) => c.value))];
+  const constant = (v: number) => `${pw}'sd${v}`;
+  const constCases =
+    values.length > 1
+      ? values.map((v) => ({ label: sr.constants.filter((c) => c.value === v).map((c) => `${plan.layerBits}'d${c.layer}`).join(", "), value: constant(v) }))
+      : null;
+  if (constCases) operands.push("rq_c_all");
+  else if (values[0]! !== 0) operands.push(constant(values[0]!));
+  const clamps = plan.layers.flatMap((l) => {
+    if (!l.requant) return [];
+    const v = requantView(l.requant, `l${l.index}`, "rq_p_all", "", l.accBits, plan.actBits);
+    return [{ ...v, index: l.index, productBits: pw, signBit: pw - 1 }];
+  });
+  return {
+    layerList: sr.constants.map((c) => c.layer).join(", "),
+    productBits: pw,
+    xExt: signExtend(`e_sum[${sr.xBits - 1}:0]`, `e_sum[${sr.xBits - 1}]`, sr.xBits, pw),
+    gates,
+    slotWires,
+    constCases,
+    constDefault: constant(values[0]!),
+    ...adderTree(operands, "all", rqEnables(plan)),
+    clamps,
   };
 }
 
@@ -213,6 +276,7 @@ export function acceleratorView(plan: RtlPlan, net: Network, iface: ManifestInte
     accWiderThanLogit: plan.accBits > plan.logitBits,
     addrWiderThanClass: plan.addrBits > plan.classBits,
     layers: plan.layers.map((l) => layerView(plan, l)),
+    sharedRequant: plan.requantSharing.mode === "shared" ? sharedRequantView(plan, plan.requantSharing.shared!) : null,
     buffers: plan.buffers.map((b) => {
       const writers = plan.layers.filter((l) => l.writeBuffer === b.index);
       return {
