@@ -121,27 +121,34 @@ function sharedRequantView(plan: RtlPlan, sr: SharedRequant) {
   const x = "rq_x_all";
   const isLayer = (layers: number[]) => layers.map((i) => `(e_layer == ${plan.layerBits}'d${i})`).join(" || ");
   const gates: Array<{ name: string; expr: string; comment: string }> = [];
-  const slotWires: Array<{ name: string; expr: string }> = [];
+  const slotWires: Array<{ decl: string; name: string; expr: string }> = [];
   const operands: string[] = [];
+  const xb = sr.xBits;
+  const xAcc = `e_sum[${xb - 1}:0]`;
   for (const slot of sr.slots) {
-    const shifted = slot.shift === 0 ? x : `(${x} <<< ${slot.shift})`;
-    const digit = slot.digits[0]!.digit;
-    if (!slotGated(slot)) {
-      operands.push(digit > 0 ? shifted : `~${shifted}`);
-      continue;
-    }
+    const shift = (v: string) => (slot.shift === 0 ? v : `(${v} <<< ${slot.shift})`);
     const on = slot.digits.filter((d) => d.digit !== 0).map((d) => d.layer);
     const neg = slot.digits.filter((d) => d.digit < 0).map((d) => d.layer);
-    let expr = shifted;
-    if (on.length < slot.digits.length) {
-      gates.push({ name: `rq_g${slot.shift}_all`, expr: isLayer(on), comment: `layers with a digit at 2^${slot.shift}` });
-      expr = `(${expr} & {${pw}{rq_g${slot.shift}_all}})`;
+    if (neg.length === 0 && on.length === slot.digits.length) {
+      operands.push(shift(x));
+      continue;
     }
+    // x inverted (digit -1) and gated (digit 0) at its own width, then sign-extended and shifted
+    // (the low bits stay zero and the top bits one sign wire, as in the per-layer trees).
+    let expr = xAcc;
     if (neg.length) {
-      gates.push({ name: `rq_n${slot.shift}_all`, expr: isLayer(neg), comment: `layers whose digit at 2^${slot.shift} is -1` });
-      expr = `(${expr} ^ {${pw}{rq_n${slot.shift}_all}})`;
+      const name = `rq_n${slot.shift}_all`;
+      gates.push({ name, expr: neg.length === slot.digits.length ? "1'b1" : isLayer(neg), comment: `layers whose digit at 2^${slot.shift} is -1` });
+      expr = `(${expr} ^ {${xb}{${name}}})`;
     }
-    slotWires.push({ name: `rq_o${slot.shift}_all`, expr });
+    if (on.length < slot.digits.length) {
+      const name = `rq_g${slot.shift}_all`;
+      gates.push({ name, expr: isLayer(on), comment: `layers with a digit at 2^${slot.shift}` });
+      expr = `(${expr} & {${xb}{${name}}})`;
+    }
+    const v = `rq_v${slot.shift}_all`;
+    slotWires.push({ decl: `[${xb}-1:0]`, name: v, expr });
+    slotWires.push({ decl: `signed [${pw}-1:0]`, name: `rq_o${slot.shift}_all`, expr: shift(signExtend(v, `${v}[${xb - 1}]`, xb, pw)) });
     operands.push(`rq_o${slot.shift}_all`);
   }
   const values = [...new Set(sr.constants.map((c) => c.value))];
@@ -159,6 +166,8 @@ function sharedRequantView(plan: RtlPlan, sr: SharedRequant) {
   });
   return {
     layerList: sr.constants.map((c) => c.layer).join(", "),
+    // Slots without gate or inversion read the sign-extended x.
+    xUsed: operands.some((o) => o.includes(x)),
     productBits: pw,
     xExt: signExtend(`e_sum[${sr.xBits - 1}:0]`, `e_sum[${sr.xBits - 1}]`, sr.xBits, pw),
     gates,

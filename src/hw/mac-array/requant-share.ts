@@ -5,8 +5,8 @@
  * At most one value leaves the bias stage per cycle, so a single adder tree can requantize for every
  * layer. Its operands are digit slots: slot j is x <<< j for every bit position j at which some
  * layer's multiplier has a CSD digit. A layer whose digit at j is 0 gates the slot to 0; a digit of
- * -1 inverts it (~v = -v - 1: the +1 joins a per-layer constant operand with the rounding constant
- * 2^(sh-1)). The tree then has one adder per used position instead of one per term of every layer,
+ * -1 inverts x before the shift (-(x * 2^j) = (~x) * 2^j + 2^j: the 2^j joins a per-layer constant
+ * operand with the rounding constant 2^(sh-1)). The tree then has one adder per used position instead of one per term of every layer,
  * plus an AND/XOR gate per bit on the positions where the layers' digits differ. The shift and
  * clamp stay per layer: bit selections of the one product, chosen by the last stage's layer.
  * Multiplier-free, and the same integers as the per-layer trees (every partial sum is taken modulo
@@ -32,7 +32,7 @@ export interface SharedRequant {
   xBits: number;
   /** Slots by descending position. */
   slots: DigitSlot[];
-  /** Per requantizing layer: rounding constant plus one per -1 digit (the constant operand). */
+  /** Per requantizing layer: rounding constant plus 2^j per -1 digit at j (the constant operand). */
   constants: Array<{ layer: number; value: number }>;
   /** Operands of the tree: the slots plus the constant operand when some layer's constant is not 0. */
   operands: number;
@@ -57,17 +57,19 @@ interface Requantizing {
 }
 
 /**
- * Cost per bit of a gated slot operand relative to a tree adder's bit. Measured (issue 13, see
- * docs/hardware.md): under synth_xilinx the gate merges into the adder's LUT6 (about 0); under
- * synth_ice40 it is one more LUT4 beside the adder's (about 1).
+ * Cost per bit of a gated slot relative to a tree adder's bit: one LUT, measured (issue 13,
+ * docs/hardware.md). Under synth_xilinx the gated value feeds the carry chain's DI input as well
+ * as its XOR, so it needs a LUT of its own; under synth_ice40 it is a LUT4 beside the adder's.
  */
-export const GATE_COST = 0.5;
+export const GATE_COST = 1;
 
 export function sharedRequant(layers: readonly Requantizing[]): SharedRequant {
   const digitAt = (rq: RequantPlan, shift: number): -1 | 0 | 1 => rq.terms.find((t) => t.shift === shift)?.sign ?? 0;
   const shifts = [...new Set(layers.flatMap((l) => l.requant.terms.map((t) => t.shift)))].sort((a, b) => b - a);
   const slots = shifts.map((shift) => ({ shift, digits: layers.map((l) => ({ layer: l.index, digit: digitAt(l.requant, shift) })) }));
-  const constants = layers.map((l) => ({ layer: l.index, value: l.requant.roundConst + l.requant.terms.filter((t) => t.sign < 0).length }));
+  // -(x * 2^j) = (~x) * 2^j + 2^j: the slot inverts x before the shift (its low j bits stay zero, so
+  // synthesis narrows the adders as in the per-layer trees) and the constant takes the 2^j.
+  const constants = layers.map((l) => ({ layer: l.index, value: l.requant.terms.reduce((c, t) => c + (t.sign < 0 ? 2 ** t.shift : 0), l.requant.roundConst) }));
   const operands = slots.length + (constants.some((c) => c.value !== 0) ? 1 : 0);
   return {
     productBits: Math.max(...layers.map((l) => l.requant.productBits)),
