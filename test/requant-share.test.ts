@@ -119,4 +119,8 @@ describe("the rule (estimates calibrated on Yosys measurements, docs/hardware.md
     expect(requantChoice(rq, "per-layer").mode).toBe("per-layer");
     expect(requantChoice(rq, "auto").mode).toBe("shared");
   });
+
+  it("refuses a forced shared requantizer for a design with convolutions (one line)", () => {
+    expect(() => planMacArray(loadNetwork("models/fashion-ternary-cnn-16-16-32.json"), 16, { requant: "shared" })).toThrow(/^requant: a shared requantizer is built for dense-only designs/);
+  });
 });

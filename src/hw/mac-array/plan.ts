@@ -256,6 +256,7 @@ export function planMacArray(net: Network, lanes: number, o: PlanOptions = {}): 
   // Dense-only: the input index counter also holds P (the drain's base address steps by P).
   // With windows: output addresses run one group (P) past a layer's last value before they wrap.
   const requantizing = layers.flatMap((l) => (l.requant ? [{ index: l.index, accBits: l.accBits, requant: l.requant }] : []));
+  if (windows && o.requant === "shared") throw new TritforgeError("requant: a shared requantizer is built for dense-only designs; designs with convolutions requantize per layer");
   const sharing = requantChoice(windows ? [] : requantizing, o.requant ?? "auto");
   const addrBits = windows ? unsignedBits(Math.max(inputFeatures, maxOf((l) => l.inValues), maxOf((l) => l.outValues + lanes))) : Math.max(addrBitsFor(maxWidth), unsignedBits(lanes));
   return {
