@@ -14,7 +14,8 @@ import { neededOutputs } from "./walk.js";
  *    until the drain is down to its last value: its last MAC is at
  *    max(previous last MAC + pool window * N_in, previous drain load + that group's size);
  *  - dense designs MAC one cycle after the fetch (a pipeline register behind the weight-ROM read
- *    and bank mux) and drain through three more stages plus the requantizer's adder-tree stages R:
+ *    and bank mux) and drain through three more stages plus the requantizer's adder-tree stages R
+ *    (plan.requantStages: the shared tree's or the deepest per-layer tree's, requant-share.ts):
  *    the next layer issues 3 + R cycles after the last group's last value left the drain; with
  *    windows the next layer issues once the last group has drained (its size after its load, +1);
  *  - after the output layer drains, the FSM enters the output state one cycle later and sends
