@@ -195,13 +195,15 @@ export function banksFor(loop: number, interval: number, touchesBottleneck: bool
 
 /**
  * Where a layer's bias enters, by estimated LUTs (bias ROMs as LUT ROMs of 64-word LUTs): at the
- * fold's first cycle, PE biases per fold (PE * bits * ceil(NF / 64) LUTs; the select is free inside
- * the accumulator's adder), or per drain beat (outWidth * bits * ceil(NF * beats / 64) ROM LUTs, plus
- * outWidth adders of accBits and the beat counter). Few PEs favour the fold, many the drain.
+ * fold's first cycle, PE biases per fold (PE * bits * ceil(NF / 64) LUTs, and the accumulator's
+ * restart select costs a second LUT per accumulator bit: measured with Yosys synth_xilinx, 2 LUTs
+ * per bit against 1 when it restarts from 0), or per drain beat (outWidth * bits * ceil(NF * beats
+ * / 64) ROM LUTs, plus outWidth adders of accBits and the beat counter). Few PEs favour the fold,
+ * many the drain.
  */
 export function biasPlacement(pe: number, nf: number, outWidth: number, biasBits: number, accBits: number): "fold" | "drain" {
   const beats = pe / outWidth;
-  const atFold = pe * biasBits * Math.ceil(nf / 64);
+  const atFold = pe * biasBits * Math.ceil(nf / 64) + pe * accBits;
   const atDrain = outWidth * biasBits * Math.ceil((nf * beats) / 64) + outWidth * accBits + unsignedBits(nf * beats) + 2;
   return atFold <= atDrain ? "fold" : "drain";
 }
@@ -276,7 +278,7 @@ export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd
     sfBits: addrBitsFor(sf),
     outWidth,
     drainBeats: pe / outWidth,
-    drainDelay: 2 + pe / outWidth,
+    drainDelay: 5 + pe / outWidth,
     outBits: layer.output.kind === "requant" ? layer.output.bits : info.accBits,
     requant: layer.output.kind === "requant" ? equivalentRequant(layer.output.multiplier, layer.output.shift, layer.output.bits, ...accRange({ weights: layer.weights, bias: layer.bias, inFeatures: nIn, outFeatures: nOut }, 2 ** info.inBits - 1)) : null,
     isLast,
