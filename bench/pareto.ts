@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadNetwork } from "../src/ir/io.js";
-import { dataflowPoints, FINN_POINTS, macArrayPoints, paretoCsv, paretoSpec, type ParetoPoint } from "../src/report/hardware.js";
+import { compareArchitectures, dataflowPoints, FINN_POINTS, ISSUE_BASELINE, macArrayPoints, paretoCsv, paretoSpec, perKLut, type ParetoPoint } from "../src/report/hardware.js";
 import { renderSvg } from "../src/report/plots.js";
 import { writeFileAtomic } from "../src/util/fs.js";
 import { CALIBRATION_FILE, type DfCalibrationPoint } from "../src/hw/dataflow/calibration.js";
@@ -49,8 +49,18 @@ export async function benchHardware(): Promise<void> {
   const svg = await renderSvg(paretoSpec(points, "LUT vs inferences per cycle (ternary weights, 8-bit signals; FINN: 1-bit)"));
   writeFileAtomic("report/hardware-pareto.svg", svg);
   writeFileAtomic("report/hardware-pareto.csv", paretoCsv(points));
-  const per = (p: ParetoPoint) => (p.inferencesPerCycle / p.lut) * 1000;
   for (const p of points)
-    console.log(`${p.network.padEnd(20)} ${p.arch.padEnd(26)} ${p.source.padEnd(9)} ${p.label.padEnd(24)} ${String(p.lut).padStart(7)} LUT  interval ${p.interval.toFixed(1).padStart(9)}  ${per(p).toExponential(2)} inferences/cycle/kLUT`);
+    console.log(`${p.network.padEnd(20)} ${p.arch.padEnd(26)} ${p.source.padEnd(9)} ${p.label.padEnd(24)} ${String(p.lut).padStart(7)} LUT  interval ${p.interval.toFixed(1).padStart(9)}  ${perKLut(p).toExponential(2)} inferences/cycle/kLUT`);
+  const macs = points.filter((p) => p.arch === "mac-array" && p.source === "yosys");
+  for (const mac of [...macs, ISSUE_BASELINE]) {
+    const c = compareArchitectures(points, mac);
+    if (!c) continue;
+    const x = (v: number) => `${v.toFixed(2)}x`;
+    console.log(
+      `${c.network}: against mac-array ${mac.label} (${mac.lut} LUT, ${mac.interval} cycles, ${perKLut(mac).toExponential(2)}): best measured dataflow ${c.best.label} ` +
+        `${perKLut(c.best).toExponential(2)} = ${x(c.efficiency)}; ` +
+        (c.fast ? `fewest-LUT measured dataflow >= 6x faster: ${c.fast.label}, interval ${c.fast.interval} (${x(c.speedup!)} shorter), ${c.fast.lut} LUT = ${x(c.lutRatio!)}` : "no measured dataflow design >= 6x faster"),
+    );
+  }
   console.log("wrote report/hardware-pareto.svg, report/hardware-pareto.csv");
 }

@@ -55,6 +55,38 @@ export const FINN_POINTS: ParetoPoint[] = [
   { network: "784-1024-1024-1024-10", arch: "FINN LFC-max (1-bit W/A)", source: "published", label: "LFC-max", lut: 82988, interval: 200e6 / 1.561e6, inferencesPerCycle: 1.561e6 / 200e6 },
 ];
 
+/**
+ * The mac-array P = 16 design on the default network as issue 12 measured it before the mac-array's
+ * rework (issue 13): the baseline its targets are stated against.
+ */
+export const ISSUE_BASELINE: ParetoPoint = { network: "784-256-256-256-10", arch: "mac-array", source: "yosys", label: "P=16 (issue 12 baseline)", lut: 2955, interval: 21065, inferencesPerCycle: 1 / 21065 };
+
+/** Inferences per cycle per 1,000 LUT. */
+export const perKLut = (p: Pick<ParetoPoint, "inferencesPerCycle" | "lut">): number => (p.inferencesPerCycle / p.lut) * 1000;
+
+export interface ArchComparison {
+  network: string;
+  /** The measured mac-array design compared against. */
+  mac: ParetoPoint;
+  /** Measured dataflow design with the most inferences/cycle/kLUT, and its ratio to `mac`'s. */
+  best: ParetoPoint;
+  efficiency: number;
+  /** Measured dataflow design with the fewest LUT among those at least 6x faster than `mac` (null if none), LUT ratio. */
+  fast: ParetoPoint | null;
+  lutRatio: number | null;
+  speedup: number | null;
+}
+
+/** The issue's comparisons of Yosys-measured dataflow designs with a measured mac-array design of the same network. */
+export function compareArchitectures(points: readonly ParetoPoint[], mac: ParetoPoint): ArchComparison | null {
+  const df = points.filter((p) => p.network === mac.network && p.arch === "dataflow" && p.source === "yosys");
+  if (df.length === 0) return null;
+  const best = df.reduce((a, b) => (perKLut(b) > perKLut(a) ? b : a));
+  const fastOnes = df.filter((p) => p.interval * 6 <= mac.interval);
+  const fast = fastOnes.length ? fastOnes.reduce((a, b) => (b.lut < a.lut ? b : a)) : null;
+  return { network: mac.network, mac, best, efficiency: perKLut(best) / perKLut(mac), fast, lutRatio: fast ? fast.lut / mac.lut : null, speedup: fast ? mac.interval / fast.interval : null };
+}
+
 export function paretoCsv(points: readonly ParetoPoint[]): string {
   const rows = points.map((p) => [p.network, p.arch, p.source, p.label, p.lut, Number(p.interval.toFixed(2)), p.inferencesPerCycle.toPrecision(4), p.bram36 ?? ""].join(","));
   return ["network,arch,source,label,lut,interval_cycles,inferences_per_cycle,bram36", ...rows].join("\n") + "\n";
