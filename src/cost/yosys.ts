@@ -185,24 +185,35 @@ export async function synthesize(bundleDir: string, manifest: Manifest, target: 
     const meta = JSON.parse(readFileSync(metaFile, "utf8")) as CacheMeta;
     return { target, stats: parseStatJson(readFileSync(statFile, "utf8"), statFile), seconds: meta.seconds, cached: true, tool: meta.tool, netlist: ice40 ? netlistFile : undefined };
   }
+  const outputs = ice40 ? ["stat.json", "netlist.json"] : ["stat.json"];
+  const run = await runInCopy(files, script, outputs, o.tool, o.timeoutMs ?? 30 * 60 * 1000, what);
+  const text = run.outputs["stat.json"]!;
+  const stats = parseStatJson(text, `${what} statistics`);
+  mkdirSync(cacheDir, { recursive: true });
+  if (ice40) writeFileAtomic(netlistFile, run.outputs["netlist.json"]!);
+  writeFileAtomic(statFile, text);
+  const meta: CacheMeta = { seconds: run.seconds, tool: o.tool.version, target };
+  writeFileAtomic(metaFile, JSON.stringify(meta, null, 2) + "\n");
+  return { target, stats, seconds: run.seconds, cached: false, tool: o.tool.version, netlist: ice40 ? netlistFile : undefined };
+}
+
+/** Runs a Yosys script on a temporary copy of `files` ([relative, absolute] pairs); returns the outputs' text. */
+async function runInCopy(files: Array<[string, string]>, script: string, outputs: string[], tool: YosysTool, timeoutMs: number, what: string): Promise<{ outputs: Record<string, string>; seconds: number }> {
   const work = mkdtempSync(join(tmpdir(), "tritforge-yosys-"));
   try {
     for (const [rel, abs] of files) {
       mkdirSync(dirname(join(work, rel)), { recursive: true });
       copyFileSync(abs, join(work, rel));
     }
-    const outputs = ice40 ? ["stat.json", "netlist.json"] : ["stat.json"];
-    const run = await runYosysScript(o.tool, work, script, outputs, o.timeoutMs ?? 30 * 60 * 1000, what);
+    const run = await runYosysScript(tool, work, script, outputs, timeoutMs, what);
     for (const out of outputs) if (!existsSync(join(work, out))) throw new TritforgeError(`${what}: Yosys finished but wrote no ${out}`);
-    const text = readFileSync(join(work, "stat.json"), "utf8");
-    const stats = parseStatJson(text, `${what} statistics`);
-    mkdirSync(cacheDir, { recursive: true });
-    if (ice40) writeFileAtomic(netlistFile, readFileSync(join(work, "netlist.json")));
-    writeFileAtomic(statFile, text);
-    const meta: CacheMeta = { seconds: run.seconds, tool: o.tool.version, target };
-    writeFileAtomic(metaFile, JSON.stringify(meta, null, 2) + "\n");
-    return { target, stats, seconds: run.seconds, cached: false, tool: o.tool.version, netlist: ice40 ? netlistFile : undefined };
+    return { outputs: Object.fromEntries(outputs.map((out) => [out, readFileSync(join(work, out), "utf8")])), seconds: run.seconds };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Runs a Yosys script (not cached) on a temporary copy of a bundle's design files; the bundle is never written. */
+export function runOnBundleCopy(bundleDir: string, manifest: Manifest, script: string, outputs: string[], tool: YosysTool, timeoutMs: number, what: string): Promise<{ outputs: Record<string, string>; seconds: number }> {
+  return runInCopy(designFiles(bundleDir, manifest), script, outputs, tool, timeoutMs, what);
 }
