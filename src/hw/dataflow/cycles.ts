@@ -10,10 +10,11 @@
  *  - MVU l starts image k when its bank is full, it has finished image k - 1, and it holds a
  *    credit (the next buffer released image k - n_{l+1}):
  *      s_l(k) = max(W_l(k), e_l(k-1) + 1, r_{l+1}(k - n_{l+1}) + 1),  e_l(k) = s_l(k) + NF SF - 1,
- *    three pipeline registers lie on the way: the adder trees' sums (the accumulators take them one
- *    cycle after the issue's read), the drain word with its bias ROM read, and the requantized
- *    output word; the last beat of image k is written at e_l(k) + 4 + PE/outWidth, so the next
- *    bank is full at W_{l+1}(k) = e_l(k) + drainDelay with drainDelay = 5 + PE/outWidth.
+ *    four pipeline registers lie on the way: the lanes' operands and the adder trees' sums (the
+ *    accumulators take the sums two cycles after the issue's read), the drain word with its bias
+ *    ROM read, and the requantized output word; the last beat of image k is written at
+ *    e_l(k) + 5 + PE/outWidth, so the next bank is full at W_{l+1}(k) = e_l(k) + drainDelay with
+ *    drainDelay = 6 + PE/outWidth.
  *  - output port: logits of image k leave one per cycle from max(W_out(k), end(k-1) + 1); the
  *    bank is released (credit to the last MVU) on the last beat.
  * Latency is inclusive (first input beat to last output beat, both counted), as the testbench

@@ -278,7 +278,7 @@ export function planLayer(info: WeightLayerInfo, index: number, pe: number, simd
     sfBits: addrBitsFor(sf),
     outWidth,
     drainBeats: pe / outWidth,
-    drainDelay: 5 + pe / outWidth,
+    drainDelay: 6 + pe / outWidth,
     outBits: layer.output.kind === "requant" ? layer.output.bits : info.accBits,
     requant: layer.output.kind === "requant" ? equivalentRequant(layer.output.multiplier, layer.output.shift, layer.output.bits, ...accRange({ weights: layer.weights, bias: layer.bias, inFeatures: nIn, outFeatures: nOut }, 2 ** info.inBits - 1)) : null,
     isLast,
