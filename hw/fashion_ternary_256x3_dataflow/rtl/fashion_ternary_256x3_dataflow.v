@@ -5,7 +5,7 @@
 //
 // Network: 784-256-256-256-10 (3 levels, 3 levels, 3 levels, 3 levels), 8-bit input
 // Folding: input 1/beat; fc0 PE 8 x SIMD 8 (3136 cycles), fc1 PE 2 x SIMD 16 (2048 cycles), fc2 PE 2 x SIMD 16 (2048 cycles), fc3 PE 1 x SIMD 1 (2560 cycles)
-// Interval 3136 cycles per image (steady state), latency 10603 cycles (empty pipeline).
+// Interval 3136 cycles per image (steady state), latency 10619 cycles (empty pipeline).
 //
 // One matrix-vector unit (MVU) per weight layer, all working at once on successive images. MVU l
 // has PE processing elements (one output channel each per neuron fold) with SIMD lanes each: a
@@ -285,8 +285,33 @@ module fashion_ternary_256x3_dataflow #(
     // ---- the SIMD chunk of the buffer word used this cycle
     wire [64-1:0] x1_l0 = buf_q_l0;
 
-    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias holds
-    // bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
+    // ---- pipeline stages: the lanes' operands (the SIMD inputs and every PE's weights) are registered,
+    // then the adder trees' sums; the fold flags and the fold's biases follow two cycles later
+    reg  [64-1:0] xa_l0;
+    reg  [128-1:0] wa_l0;
+    reg                            va_l0;
+    reg                            firsta_l0;
+    reg                            lasta_l0;
+    always @(posedge clk) begin
+        xa_l0 <= x1_l0;
+        wa_l0 <= wq_l0;
+        if (rst) va_l0 <= 1'b0;
+        else     va_l0 <= v1_l0;
+        firsta_l0 <= first1_l0;
+        lasta_l0  <= last1_l0;
+    end
+    reg                            v2_l0;
+    reg                            first2_l0;
+    reg                            last2_l0;
+    always @(posedge clk) begin
+        if (rst) v2_l0 <= 1'b0;
+        else     v2_l0 <= va_l0;
+        first2_l0 <= firsta_l0;
+        last2_l0  <= lasta_l0;
+    end
+
+    // ---- PEs: SIMD lanes -> adder tree -> register -> accumulator (lanes are ones' complement: the bias
+    // holds bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
     // own files), so that each tree node maps to its own carry chain. The accumulator restarts at
     // every fold's first cycle from 0 (the bias is added in the drain).
     wire [152-1:0] res_l0;
@@ -295,8 +320,8 @@ module fashion_ternary_256x3_dataflow #(
             wire signed [10-1:0] t1 [0:3];
             for (gs_l0 = 0; gs_l0 < 4; gs_l0 = gs_l0 + 1) begin : pair
                 fashion_ternary_256x3_dataflow_l0_pair u (
-                    .xi(x1_l0[gs_l0*16 +: 16]),
-                    .wi(wq_l0[(gp_l0*8 + 2*gs_l0)*2 +: 4]),
+                    .xi(xa_l0[gs_l0*16 +: 16]),
+                    .wi(wa_l0[(gp_l0*8 + 2*gs_l0)*2 +: 4]),
                     .y(t1[gs_l0])
                 );
             end
@@ -308,10 +333,12 @@ module fashion_ternary_256x3_dataflow #(
             for (gj_l0 = 0; gj_l0 < 1; gj_l0 = gj_l0 + 1) begin : add3
                 fashion_ternary_256x3_dataflow_add #(.W(12)) u (.a({ {1{t2[2*gj_l0][10]}}, t2[2*gj_l0] }), .b({ {1{t2[2*gj_l0+1][10]}}, t2[2*gj_l0+1] }), .y(t3[gj_l0]));
             end
-            wire signed [19-1:0] sum  = { {7{t3[0][11]}}, t3[0] };
+            reg  signed [12-1:0] s2;
+            always @(posedge clk) s2 <= t3[0];
+            wire signed [19-1:0] sum  = { {7{s2[11]}}, s2 };
             reg  signed [19-1:0] acc;
-            wire signed [19-1:0] nxt  = sum + (first1_l0 ? 19'sd0 : acc);
-            always @(posedge clk) if (v1_l0 && !last1_l0) acc <= nxt;
+            wire signed [19-1:0] nxt  = sum + (first2_l0 ? 19'sd0 : acc);
+            always @(posedge clk) if (v2_l0 && !last2_l0) acc <= nxt;
             assign res_l0[gp_l0*19 +: 19] = nxt;
         end
     endgenerate
@@ -322,9 +349,9 @@ module fashion_ternary_256x3_dataflow #(
     reg  [3-1:0]  dc_l0;
     always @(posedge clk) begin
         if (rst) dv_l0 <= 1'b0;
-        else if (v1_l0 && last1_l0) dv_l0 <= 1'b1;
+        else if (v2_l0 && last2_l0) dv_l0 <= 1'b1;
         else if (dv_l0 && dc_l0 == 3'd7) dv_l0 <= 1'b0;
-        if (v1_l0 && last1_l0) begin
+        if (v2_l0 && last2_l0) begin
             dr_l0 <= res_l0;
             dc_l0 <= 3'd0;
         end else if (dv_l0) begin
@@ -339,19 +366,28 @@ module fashion_ternary_256x3_dataflow #(
         end
     endgenerate
     wire [19-1:0] ds_l0 = drw_l0[dc_l0];
+    // pipeline stage: the beat's word registered, its biases read from the bias ROM beside it
+    reg                    dv2_l0;
+    reg  [19-1:0] ds2_l0;
+    always @(posedge clk) begin
+        if (rst) dv2_l0 <= 1'b0;
+        else     dv2_l0 <= dv_l0;
+        ds2_l0 <= ds_l0;
+    end
     // the beat's biases: word b of the bias ROM holds those of the image's drain beat b
-    reg  [12-1:0] brom_l0 [0:256-1];   // small: LUT ROM
+    reg  [12-1:0] brom_l0 [0:256-1];   // small: LUT ROM, read registered
     initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l0_bias.mem"}, brom_l0, 0, 256-1);
     reg  [8-1:0] ba_l0;
+    reg  [12-1:0] bw_l0;
     always @(posedge clk) begin
         if (rst) ba_l0 <= 8'd0;
         else if (dv_l0) ba_l0 <= (ba_l0 == 8'd255) ? 8'd0 : ba_l0 + 8'd1;
+        bw_l0 <= brom_l0[ba_l0];
     end
-    wire [12-1:0] bw_l0 = brom_l0[ba_l0];
     wire [19-1:0] db_l0;   // the beat's 1 results plus their biases
     generate
         for (gr_l0 = 0; gr_l0 < 1; gr_l0 = gr_l0 + 1) begin : bias_l0
-            assign db_l0[gr_l0*19 +: 19] = ds_l0[gr_l0*19 +: 19] + { {7{bw_l0[gr_l0*12 + 11]}}, bw_l0[gr_l0*12 +: 12] };
+            assign db_l0[gr_l0*19 +: 19] = ds2_l0[gr_l0*19 +: 19] + { {7{bw_l0[gr_l0*12 + 11]}}, bw_l0[gr_l0*12 +: 12] };
         end
     endgenerate
     wire [8-1:0] od_l0;
@@ -409,6 +445,14 @@ module fashion_ternary_256x3_dataflow #(
             assign od_l0[gr_l0*8 +: 8] = rq_y_l0;
         end
     endgenerate
+    // the beat's output words are registered (pipeline stage) on their way to the next buffer
+    reg                    ov_l0;
+    reg  [8-1:0] oq_l0;
+    always @(posedge clk) begin
+        if (rst) ov_l0 <= 1'b0;
+        else     ov_l0 <= dv2_l0;
+        oq_l0 <= od_l0;
+    end
 
     // =========================================================================
     // Layer 1 (fc1): 256 -> 256, 3 levels; PE 2 x SIMD 16,
@@ -530,26 +574,47 @@ module fashion_ternary_256x3_dataflow #(
     initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l1_pe1.mem"}, wrom_l1_pe1, 0, 2048-1);
     always @(posedge clk) if (iss_l1) wq_l1_pe1 <= wrom_l1_pe1[w_addr_l1];
     assign wq_l1[32 +: 32] = wq_l1_pe1;
-    reg  [18-1:0] brom_l1 [0:128-1];   // small: LUT ROM
-    reg  [18-1:0] bq_l1;
-    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l1_bias.mem"}, brom_l1, 0, 128-1);
-    always @(posedge clk) if (iss_l1 && sf_l1 == 4'd0) bq_l1 <= brom_l1[nf_l1];
 
     // ---- the SIMD chunk of the buffer word used this cycle
     wire [128-1:0] x1_l1 = buf_q_l1;
 
-    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias holds
-    // bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
+    // ---- pipeline stages: the lanes' operands (the SIMD inputs and every PE's weights) are registered,
+    // then the adder trees' sums; the fold flags and the fold's biases follow two cycles later
+    reg  [128-1:0] xa_l1;
+    reg  [64-1:0] wa_l1;
+    reg                            va_l1;
+    reg                            firsta_l1;
+    reg                            lasta_l1;
+    always @(posedge clk) begin
+        xa_l1 <= x1_l1;
+        wa_l1 <= wq_l1;
+        if (rst) va_l1 <= 1'b0;
+        else     va_l1 <= v1_l1;
+        firsta_l1 <= first1_l1;
+        lasta_l1  <= last1_l1;
+    end
+    reg                            v2_l1;
+    reg                            first2_l1;
+    reg                            last2_l1;
+    always @(posedge clk) begin
+        if (rst) v2_l1 <= 1'b0;
+        else     v2_l1 <= va_l1;
+        first2_l1 <= firsta_l1;
+        last2_l1  <= lasta_l1;
+    end
+
+    // ---- PEs: SIMD lanes -> adder tree -> register -> accumulator (lanes are ones' complement: the bias
+    // holds bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
     // own files), so that each tree node maps to its own carry chain. The accumulator restarts at
-    // every fold's first cycle from the bias.
+    // every fold's first cycle from 0 (the bias is added in the drain).
     wire [36-1:0] res_l1;
     generate
         for (gp_l1 = 0; gp_l1 < 2; gp_l1 = gp_l1 + 1) begin : pe_l1
             wire signed [10-1:0] t1 [0:7];
             for (gs_l1 = 0; gs_l1 < 8; gs_l1 = gs_l1 + 1) begin : pair
                 fashion_ternary_256x3_dataflow_l1_pair u (
-                    .xi(x1_l1[gs_l1*16 +: 16]),
-                    .wi(wq_l1[(gp_l1*16 + 2*gs_l1)*2 +: 4]),
+                    .xi(xa_l1[gs_l1*16 +: 16]),
+                    .wi(wa_l1[(gp_l1*16 + 2*gs_l1)*2 +: 4]),
                     .y(t1[gs_l1])
                 );
             end
@@ -565,10 +630,12 @@ module fashion_ternary_256x3_dataflow #(
             for (gj_l1 = 0; gj_l1 < 1; gj_l1 = gj_l1 + 1) begin : add4
                 fashion_ternary_256x3_dataflow_add #(.W(13)) u (.a({ {1{t3[2*gj_l1][11]}}, t3[2*gj_l1] }), .b({ {1{t3[2*gj_l1+1][11]}}, t3[2*gj_l1+1] }), .y(t4[gj_l1]));
             end
-            wire signed [18-1:0] sum  = { {5{t4[0][12]}}, t4[0] };
+            reg  signed [13-1:0] s2;
+            always @(posedge clk) s2 <= t4[0];
+            wire signed [18-1:0] sum  = { {5{s2[12]}}, s2 };
             reg  signed [18-1:0] acc;
-            wire signed [18-1:0] nxt  = sum + (first1_l1 ? { {9{bq_l1[gp_l1*9 + 8]}}, bq_l1[gp_l1*9 +: 9] } : acc);
-            always @(posedge clk) if (v1_l1 && !last1_l1) acc <= nxt;
+            wire signed [18-1:0] nxt  = sum + (first2_l1 ? 18'sd0 : acc);
+            always @(posedge clk) if (v2_l1 && !last2_l1) acc <= nxt;
             assign res_l1[gp_l1*18 +: 18] = nxt;
         end
     endgenerate
@@ -579,9 +646,9 @@ module fashion_ternary_256x3_dataflow #(
     reg  [1-1:0]  dc_l1;
     always @(posedge clk) begin
         if (rst) dv_l1 <= 1'b0;
-        else if (v1_l1 && last1_l1) dv_l1 <= 1'b1;
+        else if (v2_l1 && last2_l1) dv_l1 <= 1'b1;
         else if (dv_l1 && dc_l1 == 1'd1) dv_l1 <= 1'b0;
-        if (v1_l1 && last1_l1) begin
+        if (v2_l1 && last2_l1) begin
             dr_l1 <= res_l1;
             dc_l1 <= 1'd0;
         end else if (dv_l1) begin
@@ -596,7 +663,30 @@ module fashion_ternary_256x3_dataflow #(
         end
     endgenerate
     wire [18-1:0] ds_l1 = drw_l1[dc_l1];
-    wire [18-1:0] db_l1 = ds_l1;   // the results (biases added at the folds' first cycles)
+    // pipeline stage: the beat's word registered, its biases read from the bias ROM beside it
+    reg                    dv2_l1;
+    reg  [18-1:0] ds2_l1;
+    always @(posedge clk) begin
+        if (rst) dv2_l1 <= 1'b0;
+        else     dv2_l1 <= dv_l1;
+        ds2_l1 <= ds_l1;
+    end
+    // the beat's biases: word b of the bias ROM holds those of the image's drain beat b
+    reg  [9-1:0] brom_l1 [0:256-1];   // small: LUT ROM, read registered
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l1_bias.mem"}, brom_l1, 0, 256-1);
+    reg  [8-1:0] ba_l1;
+    reg  [9-1:0] bw_l1;
+    always @(posedge clk) begin
+        if (rst) ba_l1 <= 8'd0;
+        else if (dv_l1) ba_l1 <= (ba_l1 == 8'd255) ? 8'd0 : ba_l1 + 8'd1;
+        bw_l1 <= brom_l1[ba_l1];
+    end
+    wire [18-1:0] db_l1;   // the beat's 1 results plus their biases
+    generate
+        for (gr_l1 = 0; gr_l1 < 1; gr_l1 = gr_l1 + 1) begin : bias_l1
+            assign db_l1[gr_l1*18 +: 18] = ds2_l1[gr_l1*18 +: 18] + { {9{bw_l1[gr_l1*9 + 8]}}, bw_l1[gr_l1*9 +: 9] };
+        end
+    endgenerate
     wire [8-1:0] od_l1;
     // requantization: clamp((acc * 58052 + 262080) >> 19, 0, 255), the multiplier as CSD shift-adds;
     // the rounding constant gives the network's results on every reachable accumulator (requant-equiv.ts)
@@ -640,6 +730,14 @@ module fashion_ternary_256x3_dataflow #(
             assign od_l1[gr_l1*8 +: 8] = rq_y_l1;
         end
     endgenerate
+    // the beat's output words are registered (pipeline stage) on their way to the next buffer
+    reg                    ov_l1;
+    reg  [8-1:0] oq_l1;
+    always @(posedge clk) begin
+        if (rst) ov_l1 <= 1'b0;
+        else     ov_l1 <= dv2_l1;
+        oq_l1 <= od_l1;
+    end
 
     // =========================================================================
     // Layer 2 (fc2): 256 -> 256, 3 levels; PE 2 x SIMD 16,
@@ -761,26 +859,47 @@ module fashion_ternary_256x3_dataflow #(
     initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l2_pe1.mem"}, wrom_l2_pe1, 0, 2048-1);
     always @(posedge clk) if (iss_l2) wq_l2_pe1 <= wrom_l2_pe1[w_addr_l2];
     assign wq_l2[32 +: 32] = wq_l2_pe1;
-    reg  [18-1:0] brom_l2 [0:128-1];   // small: LUT ROM
-    reg  [18-1:0] bq_l2;
-    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l2_bias.mem"}, brom_l2, 0, 128-1);
-    always @(posedge clk) if (iss_l2 && sf_l2 == 4'd0) bq_l2 <= brom_l2[nf_l2];
 
     // ---- the SIMD chunk of the buffer word used this cycle
     wire [128-1:0] x1_l2 = buf_q_l2;
 
-    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias holds
-    // bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
+    // ---- pipeline stages: the lanes' operands (the SIMD inputs and every PE's weights) are registered,
+    // then the adder trees' sums; the fold flags and the fold's biases follow two cycles later
+    reg  [128-1:0] xa_l2;
+    reg  [64-1:0] wa_l2;
+    reg                            va_l2;
+    reg                            firsta_l2;
+    reg                            lasta_l2;
+    always @(posedge clk) begin
+        xa_l2 <= x1_l2;
+        wa_l2 <= wq_l2;
+        if (rst) va_l2 <= 1'b0;
+        else     va_l2 <= v1_l2;
+        firsta_l2 <= first1_l2;
+        lasta_l2  <= last1_l2;
+    end
+    reg                            v2_l2;
+    reg                            first2_l2;
+    reg                            last2_l2;
+    always @(posedge clk) begin
+        if (rst) v2_l2 <= 1'b0;
+        else     v2_l2 <= va_l2;
+        first2_l2 <= firsta_l2;
+        last2_l2  <= lasta_l2;
+    end
+
+    // ---- PEs: SIMD lanes -> adder tree -> register -> accumulator (lanes are ones' complement: the bias
+    // holds bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
     // own files), so that each tree node maps to its own carry chain. The accumulator restarts at
-    // every fold's first cycle from the bias.
+    // every fold's first cycle from 0 (the bias is added in the drain).
     wire [36-1:0] res_l2;
     generate
         for (gp_l2 = 0; gp_l2 < 2; gp_l2 = gp_l2 + 1) begin : pe_l2
             wire signed [10-1:0] t1 [0:7];
             for (gs_l2 = 0; gs_l2 < 8; gs_l2 = gs_l2 + 1) begin : pair
                 fashion_ternary_256x3_dataflow_l2_pair u (
-                    .xi(x1_l2[gs_l2*16 +: 16]),
-                    .wi(wq_l2[(gp_l2*16 + 2*gs_l2)*2 +: 4]),
+                    .xi(xa_l2[gs_l2*16 +: 16]),
+                    .wi(wa_l2[(gp_l2*16 + 2*gs_l2)*2 +: 4]),
                     .y(t1[gs_l2])
                 );
             end
@@ -796,10 +915,12 @@ module fashion_ternary_256x3_dataflow #(
             for (gj_l2 = 0; gj_l2 < 1; gj_l2 = gj_l2 + 1) begin : add4
                 fashion_ternary_256x3_dataflow_add #(.W(13)) u (.a({ {1{t3[2*gj_l2][11]}}, t3[2*gj_l2] }), .b({ {1{t3[2*gj_l2+1][11]}}, t3[2*gj_l2+1] }), .y(t4[gj_l2]));
             end
-            wire signed [18-1:0] sum  = { {5{t4[0][12]}}, t4[0] };
+            reg  signed [13-1:0] s2;
+            always @(posedge clk) s2 <= t4[0];
+            wire signed [18-1:0] sum  = { {5{s2[12]}}, s2 };
             reg  signed [18-1:0] acc;
-            wire signed [18-1:0] nxt  = sum + (first1_l2 ? { {9{bq_l2[gp_l2*9 + 8]}}, bq_l2[gp_l2*9 +: 9] } : acc);
-            always @(posedge clk) if (v1_l2 && !last1_l2) acc <= nxt;
+            wire signed [18-1:0] nxt  = sum + (first2_l2 ? 18'sd0 : acc);
+            always @(posedge clk) if (v2_l2 && !last2_l2) acc <= nxt;
             assign res_l2[gp_l2*18 +: 18] = nxt;
         end
     endgenerate
@@ -810,9 +931,9 @@ module fashion_ternary_256x3_dataflow #(
     reg  [1-1:0]  dc_l2;
     always @(posedge clk) begin
         if (rst) dv_l2 <= 1'b0;
-        else if (v1_l2 && last1_l2) dv_l2 <= 1'b1;
+        else if (v2_l2 && last2_l2) dv_l2 <= 1'b1;
         else if (dv_l2 && dc_l2 == 1'd1) dv_l2 <= 1'b0;
-        if (v1_l2 && last1_l2) begin
+        if (v2_l2 && last2_l2) begin
             dr_l2 <= res_l2;
             dc_l2 <= 1'd0;
         end else if (dv_l2) begin
@@ -827,7 +948,30 @@ module fashion_ternary_256x3_dataflow #(
         end
     endgenerate
     wire [18-1:0] ds_l2 = drw_l2[dc_l2];
-    wire [18-1:0] db_l2 = ds_l2;   // the results (biases added at the folds' first cycles)
+    // pipeline stage: the beat's word registered, its biases read from the bias ROM beside it
+    reg                    dv2_l2;
+    reg  [18-1:0] ds2_l2;
+    always @(posedge clk) begin
+        if (rst) dv2_l2 <= 1'b0;
+        else     dv2_l2 <= dv_l2;
+        ds2_l2 <= ds_l2;
+    end
+    // the beat's biases: word b of the bias ROM holds those of the image's drain beat b
+    reg  [9-1:0] brom_l2 [0:256-1];   // small: LUT ROM, read registered
+    initial $readmemh({MEM_DIR, "fashion_ternary_256x3_l2_bias.mem"}, brom_l2, 0, 256-1);
+    reg  [8-1:0] ba_l2;
+    reg  [9-1:0] bw_l2;
+    always @(posedge clk) begin
+        if (rst) ba_l2 <= 8'd0;
+        else if (dv_l2) ba_l2 <= (ba_l2 == 8'd255) ? 8'd0 : ba_l2 + 8'd1;
+        bw_l2 <= brom_l2[ba_l2];
+    end
+    wire [18-1:0] db_l2;   // the beat's 1 results plus their biases
+    generate
+        for (gr_l2 = 0; gr_l2 < 1; gr_l2 = gr_l2 + 1) begin : bias_l2
+            assign db_l2[gr_l2*18 +: 18] = ds2_l2[gr_l2*18 +: 18] + { {9{bw_l2[gr_l2*9 + 8]}}, bw_l2[gr_l2*9 +: 9] };
+        end
+    endgenerate
     wire [8-1:0] od_l2;
     // requantization: clamp((acc * 46844 + 262140) >> 19, 0, 255), the multiplier as CSD shift-adds;
     // the rounding constant gives the network's results on every reachable accumulator (requant-equiv.ts)
@@ -867,6 +1011,14 @@ module fashion_ternary_256x3_dataflow #(
             assign od_l2[gr_l2*8 +: 8] = rq_y_l2;
         end
     endgenerate
+    // the beat's output words are registered (pipeline stage) on their way to the next buffer
+    reg                    ov_l2;
+    reg  [8-1:0] oq_l2;
+    always @(posedge clk) begin
+        if (rst) ov_l2 <= 1'b0;
+        else     ov_l2 <= dv2_l2;
+        oq_l2 <= od_l2;
+    end
 
     // =========================================================================
     // Layer 3 (fc3): 256 -> 10, 3 levels; PE 1 x SIMD 1,
@@ -984,8 +1136,37 @@ module fashion_ternary_256x3_dataflow #(
     // ---- the SIMD chunk of the buffer word used this cycle
     wire [8-1:0] x1_l3 = buf_q_l3;
 
-    // ---- PEs: SIMD lanes -> adder tree -> accumulator (lanes are ones' complement: the bias holds
-    // bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
+    // ---- pipeline stages: the lanes' operands (the SIMD inputs and every PE's weights) are registered,
+    // then the adder trees' sums; the fold flags and the fold's biases follow two cycles later
+    reg  [8-1:0] xa_l3;
+    reg  [2-1:0] wa_l3;
+    reg                            va_l3;
+    reg                            firsta_l3;
+    reg                            lasta_l3;
+    reg  [8-1:0] bqa_l3;
+    always @(posedge clk) begin
+        xa_l3 <= x1_l3;
+        wa_l3 <= wq_l3;
+        if (rst) va_l3 <= 1'b0;
+        else     va_l3 <= v1_l3;
+        firsta_l3 <= first1_l3;
+        lasta_l3  <= last1_l3;
+        bqa_l3 <= bq_l3;
+    end
+    reg                            v2_l3;
+    reg                            first2_l3;
+    reg                            last2_l3;
+    reg  [8-1:0] bq2_l3;   // the fold's PE biases, held while its first sums arrive
+    always @(posedge clk) begin
+        if (rst) v2_l3 <= 1'b0;
+        else     v2_l3 <= va_l3;
+        first2_l3 <= firsta_l3;
+        last2_l3  <= lasta_l3;
+        bq2_l3 <= bqa_l3;
+    end
+
+    // ---- PEs: SIMD lanes -> adder tree -> register -> accumulator (lanes are ones' complement: the bias
+    // holds bias + the row's count of negative weights). Lane pairs and tree adders are modules (their
     // own files), so that each tree node maps to its own carry chain. The accumulator restarts at
     // every fold's first cycle from the bias.
     wire [18-1:0] res_l3;
@@ -993,12 +1174,14 @@ module fashion_ternary_256x3_dataflow #(
         for (gp_l3 = 0; gp_l3 < 1; gp_l3 = gp_l3 + 1) begin : pe_l3
             wire signed [9-1:0] t1 [0:0];
             wire [9-1:0] lone;
-            fashion_ternary_256x3_dataflow_l3_lane u_lone (.xi(x1_l3[0 +: 8]), .wi(wq_l3[(gp_l3*1 + 0)*2 +: 2]), .y(lone));
+            fashion_ternary_256x3_dataflow_l3_lane u_lone (.xi(xa_l3[0 +: 8]), .wi(wa_l3[(gp_l3*1 + 0)*2 +: 2]), .y(lone));
             assign t1[0] = lone;
-            wire signed [18-1:0] sum  = { {9{t1[0][8]}}, t1[0] };
+            reg  signed [9-1:0] s2;
+            always @(posedge clk) s2 <= t1[0];
+            wire signed [18-1:0] sum  = { {9{s2[8]}}, s2 };
             reg  signed [18-1:0] acc;
-            wire signed [18-1:0] nxt  = sum + (first1_l3 ? { {10{bq_l3[gp_l3*8 + 7]}}, bq_l3[gp_l3*8 +: 8] } : acc);
-            always @(posedge clk) if (v1_l3 && !last1_l3) acc <= nxt;
+            wire signed [18-1:0] nxt  = sum + (first2_l3 ? { {10{bq2_l3[gp_l3*8 + 7]}}, bq2_l3[gp_l3*8 +: 8] } : acc);
+            always @(posedge clk) if (v2_l3 && !last2_l3) acc <= nxt;
             assign res_l3[gp_l3*18 +: 18] = nxt;
         end
     endgenerate
@@ -1008,12 +1191,20 @@ module fashion_ternary_256x3_dataflow #(
     reg                    dv_l3;
     always @(posedge clk) begin
         if (rst) dv_l3 <= 1'b0;
-        else if (v1_l3 && last1_l3) dv_l3 <= 1'b1;
+        else if (v2_l3 && last2_l3) dv_l3 <= 1'b1;
         else if (dv_l3) dv_l3 <= 1'b0;
-        if (v1_l3 && last1_l3) dr_l3 <= res_l3;
+        if (v2_l3 && last2_l3) dr_l3 <= res_l3;
     end
     wire [18-1:0] ds_l3 = dr_l3;
-    wire [18-1:0] db_l3 = ds_l3;   // the results (biases added at the folds' first cycles)
+    // pipeline stage: the beat's word registered
+    reg                    dv2_l3;
+    reg  [18-1:0] ds2_l3;
+    always @(posedge clk) begin
+        if (rst) dv2_l3 <= 1'b0;
+        else     dv2_l3 <= dv_l3;
+        ds2_l3 <= ds_l3;
+    end
+    wire [18-1:0] db_l3 = ds2_l3;   // the results (biases added at the folds' first cycles)
     wire [17-1:0] od_l3;
     // logits: the accumulators, 17 bits each
     generate
@@ -1022,6 +1213,14 @@ module fashion_ternary_256x3_dataflow #(
             wire unused_msbs = |db_l3[gr_l3*18 + 17 +: 1];   // the true logit fits in 17 bits
         end
     endgenerate
+    // the beat's output words are registered (pipeline stage) on their way to the next buffer
+    reg                    ov_l3;
+    reg  [17-1:0] oq_l3;
+    always @(posedge clk) begin
+        if (rst) ov_l3 <= 1'b0;
+        else     ov_l3 <= dv2_l3;
+        oq_l3 <= od_l3;
+    end
 
     // =========================================================================
     // Streams between the units
@@ -1030,12 +1229,12 @@ module fashion_ternary_256x3_dataflow #(
     assign in_d_l0    = s_axis_tdata;
     assign in_ready   = in_rdy_l0;
     assign in_at_last = (bw_word_l0 == 7'd97) && (bw_col_l0 == 3'd7);
-    assign in_v_l1 = dv_l0;
-    assign in_d_l1 = od_l0;
-    assign in_v_l2 = dv_l1;
-    assign in_d_l2 = od_l1;
-    assign in_v_l3 = dv_l2;
-    assign in_d_l3 = od_l2;
+    assign in_v_l1 = ov_l0;
+    assign in_d_l1 = oq_l0;
+    assign in_v_l2 = ov_l1;
+    assign in_d_l2 = oq_l1;
+    assign in_v_l3 = ov_l2;
+    assign in_d_l3 = oq_l2;
 
     // =========================================================================
     // Dropped-image flags: one per image in flight (10 slots: every buffer bank), pushed when an
@@ -1066,8 +1265,8 @@ module fashion_ternary_256x3_dataflow #(
     // =========================================================================
     // Output: 2 images of 10 logits, argmax on arrival, one logit per beat
     // =========================================================================
-    wire                          ow_v = dv_l3;
-    wire [17-1:0]      ow_d = od_l3;
+    wire                          ow_v = ov_l3;
+    wire [17-1:0]      ow_d = oq_l3;
     reg  [17-1:0]      obuf [0:20-1];
     reg  [4-1:0]      cls [0:1];
     reg  [5-1:0]   ow_ptr;
