@@ -90,17 +90,18 @@ export interface DfCoefficients {
 
 /**
  * Fitted by `npx tsx bench/dataflow-cost.ts --fit` on test/fixtures/yosys/dataflow-calibration.json
- * (13 designs with PE trees as modules: MNIST 784-32-10 at intervals 3136, 784 and 196; random nets
- * 64-32-10 with M = 3, 7, 15, 96-48-10 with M = 5, 128-64-64-10; the default network at intervals
- * 3136 (three foldings), 256 and 196: 596 to 32,684 LUT, 9 to 2,064 lanes). Every design within
- * 3.5%; leave-one-out LUT error mean 3.9%, worst 8.5%.
+ * (13 designs of the pipelined MVU RTL with PE trees as modules: MNIST 784-32-10 at intervals 3136,
+ * 784 and 196; random nets 64-32-10 with M = 3, 7, 15, 96-48-10 with M = 5, 128-64-64-10; the
+ * default network at intervals 3136 (three foldings), 256 and 196: 635 to 32,512 LUT, 9 to 2,064
+ * lanes). Every design within 4.3%; leave-one-out LUT error mean 5.1%, worst 13.9%. Flip-flops
+ * count lane bits too (the lanes' operand registers).
  */
 export const DF_COEFFICIENTS: DfCoefficients = {
-  lut: { lanes: 1.459, tree: 0.1177, acc: 1.187, drain: 0, requant: 1.58, select: 0.8979, romLogic: 0.235, control: 28.16 },
-  ff: { lanes: 0, tree: 0, acc: 2.046, drain: 0.1966, requant: 0, select: 2.217, romLogic: 0, control: 24.29 },
+  lut: { lanes: 1.427, tree: 0.2468, acc: 0.5377, drain: 0, requant: 1.401, select: 0.6646, romLogic: 0.7778, control: 60.12 },
+  ff: { lanes: 0.1492, tree: 0, acc: 3.521, drain: 0, requant: 0, select: 3.377, romLogic: 0, control: 40.16 },
 };
 
-export const DF_FF_FEATURES: readonly DfFeature[] = ["acc", "drain", "select", "control"];
+export const DF_FF_FEATURES: readonly DfFeature[] = ["lanes", "acc", "drain", "select", "control"];
 
 export const predictDf = (f: DfFeatureVector, c: DfFeatureVector): number => DF_FEATURES.reduce((s, k) => s + f[k] * c[k], 0);
 
