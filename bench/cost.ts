@@ -12,13 +12,14 @@
  *   npx tsx bench/cost.ts --fit     refit the analytic model on the stored set and print the
  *                                   coefficients, the errors (in-sample and leave-one-out) and
  *                                   the block-RAM rule against Yosys's counts
+ *   npx tsx bench/cost.ts --heldout [--only NAME_pP,...]   measure the held-out designs (iCE40 and
+ *                                   Xilinx) into test/fixtures/yosys/heldout.json (cost-heldout.ts)
  *
  * Designs already in the output file with the same manifest are kept (Yosys's own cache under
  * .cache/yosys makes re-runs cheap as well).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomChainNetwork, randomDenseNetwork, chainLayer, type ChainLayerSpec } from "../src/ir/random.js";
 import { generateBundle } from "../src/hw/registry.js";
 import { loadManifest } from "../src/hw/bundle/manifest.js";
 import { SYNTH_TARGETS, type SynthTarget } from "../src/cost/stats.js";
@@ -28,42 +29,8 @@ import { CALIBRATION_FILE, calibrationPoints, loadCalibration, type CalibrationD
 import { COEFFICIENTS, fitCoefficients, leaveOneOutErrors, relativeErrors, type ModelQuantity, type ModelTarget } from "../src/cost/analytic.js";
 import { memorySummary } from "../src/cost/memory.js";
 import { ice40Cells, xilinxCells } from "../src/cost/stats.js";
-
-interface Spec {
-  name: string;
-  sizes: number[];
-  levels: number;
-  lanes: number;
-  /** A CNN: the layer chain (sizes then lists the input features and each layer's outputs). */
-  chain?: { input: number[]; layers: ChainLayerSpec[] };
-}
-
-const { conv, pool, flatten: flat, dense } = chainLayer;
-
-export const CALIBRATION_SPECS: Spec[] = [
-  { name: "cal_64_32_10_m3_p8", sizes: [64, 32, 10], levels: 3, lanes: 8 },
-  { name: "cal_64_32_10_m3_p2", sizes: [64, 32, 10], levels: 3, lanes: 2 },
-  { name: "cal_64_32_10_m3_p32", sizes: [64, 32, 10], levels: 3, lanes: 32 },
-  { name: "cal_64_24_10_m3_p1", sizes: [64, 24, 10], levels: 3, lanes: 1 },
-  { name: "cal_128_64_10_m7_p8", sizes: [128, 64, 10], levels: 7, lanes: 8 },
-  { name: "cal_100_50_50_10_m3_p4", sizes: [100, 50, 50, 10], levels: 3, lanes: 4 },
-  { name: "cal_196_64_10_m3_p16", sizes: [196, 64, 10], levels: 3, lanes: 16 },
-  { name: "cal_256_128_10_m15_p8", sizes: [256, 128, 10], levels: 15, lanes: 8 },
-  { name: "cal_32_16_16_16_10_m3_p4", sizes: [32, 16, 16, 16, 10], levels: 3, lanes: 4 },
-  { name: "cal_784_32_10_m3_p8", sizes: [784, 32, 10], levels: 3, lanes: 8 },
-  { name: "cal_128_128_10_m5_p16", sizes: [128, 128, 10], levels: 5, lanes: 16 },
-  { name: "cal_196_100_10_m7_p12", sizes: [196, 100, 10], levels: 7, lanes: 12 },
-  { name: "cal_64_32_32_32_32_10_m3_p8", sizes: [64, 32, 32, 32, 32, 10], levels: 3, lanes: 8 },
-  { name: "cal_96_48_24_10_m5_p6", sizes: [96, 48, 24, 10], levels: 5, lanes: 6 },
-  { name: "cal_784_128_128_10_m3_p4", sizes: [784, 128, 128, 10], levels: 3, lanes: 4 },
-  { name: "cal_784_128_128_10_m3_p16", sizes: [784, 128, 128, 10], levels: 3, lanes: 16 },
-  { name: "cal_784_128_128_10_m3_p64", sizes: [784, 128, 128, 10], levels: 3, lanes: 64 },
-  // CNNs (window walk, zero padding, pooling on the accumulators).
-  { name: "cal_cnn_8x8_c4_fc10_m3_p4", sizes: [64, 4, 10], levels: 3, lanes: 4, chain: { input: [8, 8, 1], layers: [conv(4, 3, 1), pool(2, 2), flat, dense(10)] } },
-  { name: "cal_cnn_12x12_c8_c8_fc10_m3_p8", sizes: [144, 8, 8, 10], levels: 3, lanes: 8, chain: { input: [12, 12, 1], layers: [conv(8, 3, 1), pool(2, 2), conv(8, 3, 1), pool(2, 2), flat, dense(10)] } },
-  { name: "cal_cnn_10x10x2_c16_fc10_m7_p16", sizes: [200, 16, 10], levels: 7, lanes: 16, chain: { input: [10, 10, 2], layers: [conv(16, 5, 2), pool(3, 2), flat, dense(10)] } },
-  { name: "cal_cnn_6x6x3_c8_c4_m3_p3", sizes: [108, 8, 4], levels: 3, lanes: 3, chain: { input: [6, 6, 3], layers: [conv(8, 1, 0), conv(4, 3, 0)] } },
-];
+import { CALIBRATION_SPECS, specNetwork } from "./cost-designs.js";
+import { heldoutReport, measureHeldout } from "./cost-heldout.js";
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -99,9 +66,7 @@ async function main(): Promise<void> {
   for (const spec of CALIBRATION_SPECS) {
     if (only && !only.includes(spec.name)) continue;
     const dir = join(REPO_ROOT, ".cache", "cost-designs", spec.name);
-    const net = spec.chain
-      ? randomChainNetwork({ name: spec.name, seed: 7, ...spec.chain, levels: spec.levels })
-      : randomDenseNetwork({ name: spec.name, seed: 7, sizes: spec.sizes, levels: spec.levels });
+    const net = specNetwork(spec);
     await generateBundle(net, dir, "mac-array", { lanes: spec.lanes });
     const manifest = loadManifest(dir);
     const slim = manifest;
@@ -145,11 +110,14 @@ async function addBundles(dirs: string[]): Promise<void> {
       manifest,
       yosys: {},
     };
-    for (const target of synthTargets()) {
-      const r = await synthesize(dir, manifest, target, { tool });
-      record.yosys[target] = { byType: r.stats.byType, cells: r.stats.cells, seconds: Number(r.seconds.toFixed(1)) };
-      console.log(`${name} ${target}: ${r.stats.cells} cells${r.cached ? " (cached)" : ""}`);
-    }
+    // Every target at once (two cores: the two the model is fitted on).
+    await Promise.all(
+      synthTargets().map(async (target) => {
+        const r = await synthesize(dir, manifest, target, { tool });
+        record.yosys[target] = { byType: r.stats.byType, cells: r.stats.cells, seconds: Number(r.seconds.toFixed(1)) };
+        console.log(`${name} ${target}: ${r.stats.cells} cells in ${r.seconds.toFixed(1)} s${r.cached ? " (cached)" : ""}`);
+      }),
+    );
     set.designs = [...set.designs.filter((d) => d.name !== name), record];
   }
   writeFileAtomic(out, JSON.stringify({ ...set, generated: new Date().toISOString() }, null, 1) + "\n");
@@ -179,8 +147,10 @@ function fitReport(): void {
     const x = d.yosys.xilinx ? xilinxCells({ creator: "", cells: d.yosys.xilinx.cells, byType: d.yosys.xilinx.byType }) : null;
     console.log(`   ${d.name.padEnd(28)} EBR ${mem.ice40.ebr}/${ice}  RAMB36 ${mem.xilinx.ramb36}/${x?.ramb36}  RAMB18 ${mem.xilinx.ramb18}/${x?.ramb18}  LUTRAM LUTs ${mem.xilinx.lutramLuts}/${x?.lutramLuts}`);
   }
+  heldoutReport();
 }
 
 if (process.argv.includes("--fit")) fitReport();
+else if (process.argv.includes("--heldout")) await measureHeldout(flag("--only")?.split(","), Number(flag("--timeout") ?? "3600") * 1000);
 else if (flag("--add-bundle")) await addBundles(flag("--add-bundle")!.split(","));
 else await main();

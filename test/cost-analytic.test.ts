@@ -77,13 +77,17 @@ describe("analytic LUT / FF model", () => {
   it("features of the default 784-128-128-10 ternary design, P = 16, by hand", () => {
     const m = parseManifest(JSON.parse(readFileSync("test/fixtures/yosys/manifest-784-128-128-10-p16.json", "utf8")), "fixture");
     const f = features(m, "ice40");
+    // 19-bit accumulators; 8-bit activations times |w| <= 1: 8-bit terms.
     expect(f.lane).toBe(16 * 19);
+    expect(f.laneTerm).toBe(16 * 8);
     expect(f.shiftAdd).toBe(0); // ternary: |w| <= 1, no shifted copies
-    expect(f.layerMux).toBe(16 * (19 + 2) * 2);
-    // Bias registers of the two layers with 8 groups: 16 lanes x 11 bits each (176-bit words).
-    expect(f.biasRegs).toBe(2 * 16 * 11);
-    // Every weight ROM is in EBR on iCE40: no ROM output registers in logic.
-    expect(f.romRegs).toBe(0);
+    expect(f.weightMux).toBe(16 * 2 * 2); // 2-bit weights, three layers
+    expect(f.drainBias).toBe(19 * 3);
+    expect([f.walk, f.walkLane, f.pool]).toEqual([0, 0, 0]);
+    // Weight ROMs are block RAM (rom_style); bias ROMs: 128 x 18 (2,304 bits, 144 > two EBR's 128) in EBR,
+    // 128 x 15 (1,920 bits, 120) and 10 x 15 in logic, each with its 15-bit output register.
+    expect(f.romRegs).toBe(15 + 15);
+    expect(f.romLogic).toBeCloseTo((128 * 15 + 10 * 15) / 16, 9);
     const e = analyticEstimate(m);
     expect(e.ice40!.lut4).toBeGreaterThan(1000);
     expect(e.xilinx.lut).toBeLessThan(e.ice40!.lut4);

@@ -4,10 +4,11 @@
  *
  * Each estimate is a linear combination of a few structural features of the generated RTL. The
  * architecture computes its structural features from its plan and records them in the manifest
- * (`features`; mac-array: lane, shiftAdd, layerMux, biasRegs, requant, control, see
- * src/hw/mac-array/features.ts); the memory features come from the manifest's memories and the
- * target's block-RAM rule (memory.ts):
- *   romRegs   output-register bits of weight ROMs left to logic (block RAM absorbs its register)
+ * (`features`; mac-array: lane, laneTerm, shiftAdd, weightMux, drainBias, requantAdd, requantReg,
+ * control, and with convolutions walk, walkLane, pool; see src/hw/mac-array/features.ts); the
+ * memory features come from the manifest's memories and the target's block-RAM rule (memory.ts):
+ *   romRegs   output-register bits of ROMs left to logic (block RAM absorbs its register; a
+ *             one-word ROM is a constant)
  *   romLogic  bits of ROM left to soft logic, divided by the bits a LUT holds (16 on iCE40, 64 on
  *             Xilinx)
  *   memMux    read-mux bits joining block-RAM banks
@@ -21,7 +22,7 @@ import { dataflowAnalytic } from "../hw/dataflow/features.js";
 import { fitNonNegativeOver } from "./fit.js";
 import { bundleMemories, ICE40_MEMORY, mapMemory, XILINX_MEMORY, type MemoryTarget } from "./memory.js";
 
-export const FEATURES = ["lane", "shiftAdd", "layerMux", "biasRegs", "romRegs", "requant", "romLogic", "memMux", "control", "walk", "pool"] as const;
+export const FEATURES = ["lane", "laneTerm", "shiftAdd", "weightMux", "drainBias", "requantAdd", "requantReg", "romRegs", "romLogic", "memMux", "control", "walk", "walkLane", "pool"] as const;
 export type Feature = (typeof FEATURES)[number];
 export type FeatureVector = Record<Feature, number>;
 
@@ -36,9 +37,13 @@ export const CALIBRATED_ARCHITECTURES = ["mac-array", "dataflow"];
 const memTarget = (t: ModelTarget): MemoryTarget => (t === "ice40" ? ICE40_MEMORY : XILINX_MEMORY);
 const LUT_BITS: Record<ModelTarget, number> = { ice40: 16, xilinx: 64 };
 
-const STRUCTURAL: readonly Feature[] = ["lane", "shiftAdd", "layerMux", "biasRegs", "requant", "control"];
-/** Structural features only some designs have (mac-array: the window walk and pooling of designs with convolutions); absent means 0. */
-const OPTIONAL: readonly Feature[] = ["walk", "pool"];
+const STRUCTURAL: readonly Feature[] = ["lane", "shiftAdd", "weightMux", "drainBias", "requantAdd", "requantReg", "control"];
+/**
+ * Structural features only some designs have (mac-array: the term-wide lane operand of dense
+ * designs; the window walk, its add-or-subtract lanes and pooling of designs with convolutions);
+ * absent means 0.
+ */
+const OPTIONAL: readonly Feature[] = ["laneTerm", "walk", "walkLane", "pool"];
 
 /** Structural features of a design for one target. */
 export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
@@ -57,8 +62,10 @@ export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
   for (const mem of bundleMemories(m)) {
     const map = mapMemory(mem, mt);
     // A one-word ROM is a constant: no logic.
-    if (map.block === null && mem.kind === "rom" && mem.depth > 1) romLogic += mem.bits / LUT_BITS[target];
-    if (map.block === null && mem.role === "weights") romRegs += mem.width;
+    if (map.block === null && mem.kind === "rom" && mem.depth > 1) {
+      romLogic += mem.bits / LUT_BITS[target];
+      romRegs += mem.width;
+    }
     memMux += map.muxBits;
   }
   const optional = Object.fromEntries(OPTIONAL.map((k) => [k, m.features[k] ?? 0]));
@@ -67,12 +74,14 @@ export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
 }
 
 /**
- * Features each quantity may use. Flip-flops come only from registers (lanes, drain, bias and ROM
- * output registers, control); letting them use mux or logic features would fit noise.
+ * Features each quantity may use. Flip-flops come only from registers (lanes and drain,
+ * requantizer stages, ROM output registers, control, walk, pooling); letting them use mux or
+ * logic features would fit noise. A requantizer register shares its logic cell with the adder bit
+ * that feeds it: LUTs count the requantizer's adders only.
  */
 export const QUANTITY_FEATURES: Record<ModelQuantity, readonly Feature[]> = {
-  lut: FEATURES,
-  ff: ["lane", "biasRegs", "romRegs", "control", "walk", "pool"],
+  lut: FEATURES.filter((f) => f !== "requantReg"),
+  ff: ["lane", "requantReg", "romRegs", "control", "walk", "pool"],
 };
 
 export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVector>>;
@@ -80,12 +89,12 @@ export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVect
 /** Fitted on test/fixtures/yosys/calibration.json (25 designs, 5 of them CNNs) by `npx tsx bench/cost.ts --fit`. */
 export const COEFFICIENTS: Coefficients = {
   ice40: {
-    lut: { lane: 5.5, shiftAdd: 1.1, layerMux: 0, biasRegs: 0, romRegs: 0, requant: 0.9398, romLogic: 1.677, memMux: 1.047, control: 183.1, walk: 0.5752, pool: 3.266 },
-    ff: { lane: 2.148, shiftAdd: 0, layerMux: 0, biasRegs: 0.1416, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 178.3, walk: 0.3225, pool: 1.22 },
+    lut: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
+    ff: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
   },
   xilinx: {
-    lut: { lane: 3.524, shiftAdd: 0.7764, layerMux: 0.00656, biasRegs: 0, romRegs: 0, requant: 1.016, romLogic: 1.059, memMux: 1.273, control: 97.51, walk: 0.004195, pool: 2.672 },
-    ff: { lane: 2.093, shiftAdd: 0, layerMux: 0, biasRegs: 0.2563, romRegs: 0, requant: 0, romLogic: 0, memMux: 0, control: 132.4, walk: 0.4849, pool: 1.386 },
+    lut: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
+    ff: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
   },
 };
 

@@ -13,6 +13,18 @@ export const ARCH_ID = "mac-array";
 export const macArrayInterface = (plan: RtlPlan): ManifestInterface =>
   axis4Interface({ inputBits: plan.inputBits, inputBeats: plan.inputFeatures, logitBits: plan.logitBits, classBits: plan.classBits, classes: plan.classes });
 
+/** Bit columns of `bits`-bit two's-complement words that differ between some two words. */
+function varyingBits(words: readonly number[], bits: number): number {
+  const m = 2 ** bits;
+  const u = words.map((w) => ((w % m) + m) % m);
+  let n = 0;
+  for (let b = 0; b < bits; b++) {
+    const bit = (v: number) => Math.floor(v / 2 ** b) % 2;
+    if (u.some((v) => bit(v) !== bit(u[0]!))) n++;
+  }
+  return n;
+}
+
 function memories(plan: RtlPlan): ManifestMemory[] {
   const out: ManifestMemory[] = [];
   for (const l of plan.layers) {
@@ -20,8 +32,11 @@ function memories(plan: RtlPlan): ManifestMemory[] {
     // Lanes that hold a weight in some group: with one group of N_out < P outputs the idle lanes
     // are constant zero.
     const used = Math.min(plan.lanes, l.nOut);
-    out.push({ name: `w_rom_l${l.index}`, kind: "rom", role: "weights", layer: l.index, depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, usedWidth: used * l.weightBits, file: `mem/${f.weightRom}` });
-    out.push({ name: `b_rom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.biasRomDepth, width: l.biasRomWidth, bits: l.biasRomDepth * l.biasRomWidth, usedWidth: plan.walk ? used * l.biasBits : l.biasBits, file: `mem/${f.biasRom}` });
+    // The weight ROMs carry rom_style = "block" in the RTL: block RAM however small (roms.v.hbs).
+    out.push({ name: `w_rom_l${l.index}`, kind: "rom", role: "weights", layer: l.index, depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, usedWidth: used * l.weightBits, file: `mem/${f.weightRom}`, style: "block" });
+    // One bias per word (the drain reads one output's or channel's bias at a time); bit columns that
+    // are the same in every word (e.g. sign bits of all-negative drain biases) are constants to synthesis.
+    out.push({ name: `b_rom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.biasRomDepth, width: l.biasRomWidth, bits: l.biasRomDepth * l.biasRomWidth, usedWidth: varyingBits(l.drainBias ?? l.stage.bias, l.biasBits), file: `mem/${f.biasRom}` });
   }
   for (const b of plan.buffers)
     for (const name of b.secondRead ? [`buf${b.index}`, `buf${b.index}b`] : [`buf${b.index}`])
