@@ -12,6 +12,9 @@
  *   npx tsx bench/cost.ts --fit     refit the analytic model on the stored set and print the
  *                                   coefficients, the errors (in-sample and leave-one-out) and
  *                                   the block-RAM rule against Yosys's counts
+ *   npx tsx bench/cost.ts --add-estimate DIR[,DIR...]   add committed bundles from the Yosys counts
+ *                                   in their estimate.json (only if their RTL is the generator's today)
+ *   npx tsx bench/cost.ts --drop NAME,...   remove designs from the stored set
  *   npx tsx bench/cost.ts --heldout [--only NAME_pP,...]   measure the held-out designs (iCE40 and
  *                                   Xilinx) into test/fixtures/yosys/heldout.json (cost-heldout.ts)
  *
@@ -31,6 +34,7 @@ import { memorySummary } from "../src/cost/memory.js";
 import { ice40Cells, xilinxCells } from "../src/cost/stats.js";
 import { CALIBRATION_SPECS, specNetwork } from "./cost-designs.js";
 import { heldoutReport, measureHeldout } from "./cost-heldout.js";
+import { designFromEstimate } from "./cost-estimate.js";
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -93,6 +97,32 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
 }
 
+/** Adds committed bundles' estimate.json counts as calibration designs (cost-estimate.ts). */
+function addEstimates(dirs: string[]): void {
+  const out = flag("--out") ?? join(REPO_ROOT, CALIBRATION_FILE);
+  const set = loadCalibration(out);
+  for (const dir of dirs) {
+    const record = designFromEstimate(dir);
+    set.designs = [...set.designs.filter((d) => d.name !== record.name), record];
+    console.log(`${record.name}: from ${dir}/estimate.json`);
+  }
+  writeFileAtomic(out, JSON.stringify({ ...set, generated: new Date().toISOString() }, null, 1) + "\n");
+}
+
+/** Removes designs from the stored set (e.g. ones measured on an earlier RTL that were not re-measured). */
+function dropDesigns(names: string[]): void {
+  const out = flag("--out") ?? join(REPO_ROOT, CALIBRATION_FILE);
+  const set = loadCalibration(out);
+  const unknown = names.find((n) => !set.designs.some((d) => d.name === n));
+  if (unknown !== undefined) {
+    console.error(`error: --drop: ${unknown} is not in ${out}`);
+    process.exit(1);
+  }
+  set.designs = set.designs.filter((d) => !names.includes(d.name));
+  writeFileAtomic(out, JSON.stringify({ ...set, generated: new Date().toISOString() }, null, 1) + "\n");
+  console.log(`dropped ${names.length} design(s) from ${out}`);
+}
+
 /** Adds existing bundles to the calibration set (synthesis results come from the Yosys cache when present). */
 async function addBundles(dirs: string[]): Promise<void> {
   const out = flag("--out") ?? join(REPO_ROOT, CALIBRATION_FILE);
@@ -152,5 +182,7 @@ function fitReport(): void {
 
 if (process.argv.includes("--fit")) fitReport();
 else if (process.argv.includes("--heldout")) await measureHeldout(flag("--only")?.split(","), Number(flag("--timeout") ?? "3600") * 1000);
+else if (flag("--add-estimate")) addEstimates(flag("--add-estimate")!.split(","));
+else if (flag("--drop")) dropDesigns(flag("--drop")!.split(","));
 else if (flag("--add-bundle")) await addBundles(flag("--add-bundle")!.split(","));
 else await main();

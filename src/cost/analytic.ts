@@ -5,7 +5,7 @@
  * Each estimate is a linear combination of a few structural features of the generated RTL. The
  * architecture computes its structural features from its plan and records them in the manifest
  * (`features`; mac-array: lane, laneTerm, shiftAdd, weightMux, drainBias, requantAdd, requantReg,
- * control, and with convolutions walk, walkLane, pool; see src/hw/mac-array/features.ts); the
+ * requantGate, control, and with convolutions walk, walkLane, pool; see src/hw/mac-array/features.ts); the
  * memory features come from the manifest's memories and the target's block-RAM rule (memory.ts):
  *   romRegs   output-register bits of ROMs left to logic (block RAM absorbs its register; a
  *             one-word ROM is a constant)
@@ -22,7 +22,7 @@ import { dataflowAnalytic } from "../hw/dataflow/features.js";
 import { fitNonNegativeOver } from "./fit.js";
 import { bundleMemories, ICE40_MEMORY, mapMemory, XILINX_MEMORY, type MemoryTarget } from "./memory.js";
 
-export const FEATURES = ["lane", "laneTerm", "shiftAdd", "weightMux", "drainBias", "requantAdd", "requantReg", "romRegs", "romLogic", "memMux", "control", "walk", "walkLane", "pool"] as const;
+export const FEATURES = ["lane", "laneTerm", "shiftAdd", "weightMux", "drainBias", "requantAdd", "requantReg", "requantGate", "romRegs", "romLogic", "memMux", "control", "walk", "walkLane", "pool"] as const;
 export type Feature = (typeof FEATURES)[number];
 export type FeatureVector = Record<Feature, number>;
 
@@ -40,10 +40,10 @@ const LUT_BITS: Record<ModelTarget, number> = { ice40: 16, xilinx: 64 };
 const STRUCTURAL: readonly Feature[] = ["lane", "shiftAdd", "weightMux", "drainBias", "requantAdd", "requantReg", "control"];
 /**
  * Structural features only some designs have (mac-array: the term-wide lane operand of dense
- * designs; the window walk, its add-or-subtract lanes and pooling of designs with convolutions);
- * absent means 0.
+ * designs and the gates of a shared requantizer; the window walk, its add-or-subtract lanes and
+ * pooling of designs with convolutions); absent means 0.
  */
-const OPTIONAL: readonly Feature[] = ["laneTerm", "walk", "walkLane", "pool"];
+const OPTIONAL: readonly Feature[] = ["laneTerm", "requantGate", "walk", "walkLane", "pool"];
 
 /** Structural features of a design for one target. */
 export function features(m: ManifestLike, target: ModelTarget): FeatureVector {
@@ -89,12 +89,12 @@ export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVect
 /** Fitted on test/fixtures/yosys/calibration.json (25 designs, 5 of them CNNs) by `npx tsx bench/cost.ts --fit`. */
 export const COEFFICIENTS: Coefficients = {
   ice40: {
-    lut: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
-    ff: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
+    lut: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
+    ff: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
   },
   xilinx: {
-    lut: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
-    ff: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
+    lut: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
+    ff: { lane: 0, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 0, walk: 0, walkLane: 0, pool: 0 },
   },
 };
 
