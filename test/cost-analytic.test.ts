@@ -84,10 +84,14 @@ describe("analytic LUT / FF model", () => {
     expect(f.weightMux).toBe(16 * 2 * 2); // 2-bit weights, three layers
     expect(f.drainBias).toBe(19 * 3);
     expect([f.walk, f.walkLane, f.pool]).toEqual([0, 0, 0]);
-    // Weight ROMs are block RAM (rom_style); bias ROMs: 128 x 18 (2,304 bits, 144 > two EBR's 128) in EBR,
-    // 128 x 15 (1,920 bits, 120) and 10 x 15 in logic, each with its 15-bit output register.
-    expect(f.romRegs).toBe(15 + 15);
-    expect(f.romLogic).toBeCloseTo((128 * 15 + 10 * 15) / 16, 9);
+    // Weight ROMs are block RAM (rom_style). Bias ROMs at the bit columns that vary: 128 x 17 (2,176
+    // bits: 136 > two EBR's 128) and 128 x 13 (1,664: 104 > one EBR's 64) in EBR, 10 x 14 in logic
+    // with its 14-bit output register; on Xilinx all three in logic (2,176 / 64 = 34 < one RAMB18's 129).
+    expect(f.romRegs).toBe(14);
+    expect(f.romLogic).toBeCloseTo((10 * 14) / 16, 9);
+    const fx = features(m, "xilinx");
+    expect(fx.romRegs).toBe(17 + 13 + 14);
+    expect(fx.romLogic).toBeCloseTo((128 * 17 + 128 * 13 + 10 * 14) / 64, 9);
     const e = analyticEstimate(m);
     expect(e.ice40!.lut4).toBeGreaterThan(1000);
     expect(e.xilinx.lut).toBeLessThan(e.ice40!.lut4);

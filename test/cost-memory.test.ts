@@ -58,18 +58,20 @@ describe("Xilinx 7-series mapping (RAMB36 cost 257, RAMB18 cost 129, SDP LUTRAM 
 describe("memorySummary of the default 784-128-128-10 ternary design, P = 16", () => {
   const m = parseManifest(JSON.parse(readFileSync("test/fixtures/yosys/manifest-784-128-128-10-p16.json", "utf8")), "fixture");
   const s = memorySummary(m);
-  it("bits: weight ROMs 784*8*32 + 128*8*32 + 128*1*32, bias ROMs (8+8+1)*176, buffers 784*8 + 128*8", () => {
+  it("bits: weight ROMs 784*8*32 + 128*8*32 + 128*1*32, bias ROMs 128*18 + 128*15 + 10*15 (one drain bias per output), buffers 784*8 + 128*8", () => {
     expect(s.weightRomBits).toBe(200704 + 32768 + 4096);
     // Without the 6 idle lanes of the last layer's group: (784*128 + 128*128 + 128*10) * 2.
     expect(s.weightBitsUsed).toBe((784 * 128 + 128 * 128 + 128 * 10) * 2);
-    expect(s.biasRomBits).toBe(17 * 176);
+    expect(s.biasRomBits).toBe(128 * 18 + 128 * 15 + 10 * 15);
     expect(s.activationBufferBits).toBe(784 * 8 + 128 * 8);
     expect(s.logitBits).toBe(10 * 17);
   });
-  it("block RAM equals what Yosys 0.55 inferred: 67 EBR; 7 RAMB36 + 1 RAMB18", () => {
-    // synth_ice40: w_rom_l0 52 (512x8), w_rom_l1 8 (1024x4), w_rom_l2 2, buf0 2, buf1 1, logit 2.
-    expect(s.ice40.ebr).toBe(67);
-    // synth_xilinx: w_rom_l0 6 RAMB36 (SDP x72), w_rom_l1 1 RAMB36, buf0 1 RAMB18; buf1 and logit in LUTRAM.
-    expect(s.xilinx).toMatchObject({ ramb36: 7, ramb18: 1, ramb36Equivalent: 7.5, lutramLuts: 36 });
+  it("block RAM equals what Yosys 0.55 inferred (held-out P = 16 design): 70 EBR; 7 RAMB36 + 2 RAMB18", () => {
+    // synth_ice40: w_rom_l0 52 (512x8), w_rom_l1 8 (1024x4), w_rom_l2 2 (128 x 20 used, 256x16),
+    // b_rom_l0 2 (128 x 17 varying bits), b_rom_l1 1 (128 x 13), buf0 2, buf1 1, logit 2; b_rom_l2 (10 x 14) logic.
+    expect(s.ice40.ebr).toBe(70);
+    // synth_xilinx: w_rom_l0 6 RAMB36 (SDP x72), w_rom_l1 1 RAMB36, w_rom_l2 1 RAMB18 (rom_style block),
+    // buf0 1 RAMB18; buf1 and logit in LUTRAM; bias ROMs in logic.
+    expect(s.xilinx).toMatchObject({ ramb36: 7, ramb18: 2, ramb36Equivalent: 8, lutramLuts: 36 });
   });
 });

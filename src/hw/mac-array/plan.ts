@@ -290,8 +290,9 @@ export function planMacArray(net: Network, lanes: number, o: PlanOptions = {}): 
 
 /**
  * The same array with every stored weight `bits` wide (for pricing a float network as 32-bit
- * fixed point, report/area.ts): ROM words, biases and accumulators grow by the extra bits; the
- * requantizers' products follow the wider accumulators; logits keep their width.
+ * fixed point, report/area.ts): ROM words, biases and accumulators grow by the extra bits, and so
+ * does a lane's term |w| * x; the requantizers' products follow the wider accumulators; logits
+ * keep their width.
  */
 export function widenWeights(plan: RtlPlan, bits: number): RtlPlan {
   const layers = plan.layers.map((l) => {
@@ -307,5 +308,8 @@ export function widenWeights(plan: RtlPlan, bits: number): RtlPlan {
       requant: l.requant ? planRequant(l.requant.multiplier, l.requant.shift, l.requant.outBits, accBits) : null,
     };
   });
-  return { ...plan, layers, weightBits: bits, accBits: Math.max(...layers.map((l) => l.accBits)) };
+  const accBits = Math.max(...layers.map((l) => l.accBits));
+  // A lane's term |w| * x grows with the weights: |w| < 2^(bits-1).
+  const termBits = Math.min(unsignedBits((2 ** (bits - 1) - 1) * (2 ** plan.actBits - 1)), accBits);
+  return { ...plan, layers, weightBits: bits, accBits, termBits };
 }
