@@ -98,7 +98,7 @@ describe("analytic LUT / FF model", () => {
   });
 });
 
-describe("held-out designs (measured with npm run estimate, not used in the fit)", () => {
+describe("held-out designs (bench/cost.ts --heldout, not used in the fit)", () => {
   interface Heldout {
     name: string;
     sizes: number[];
@@ -108,10 +108,8 @@ describe("held-out designs (measured with npm run estimate, not used in the fit)
     yosys: { ice40: { lut4: number; dff: number; ebr: number }; xilinx: { lut: number; ff: number; ramb36: number; ramb18: number } };
   }
   const heldout = (JSON.parse(readFileSync("test/fixtures/yosys/heldout.json", "utf8")) as { designs: Heldout[] }).designs;
-  // Skipped while the held-out designs and the calibration set are re-measured for the step-2 MAC
-  // array (issue #13: term-wide lane adders, bias in the drain, pipelined requantizer): the stored
-  // Yosys numbers are of the earlier RTL. The refit commit re-enables it.
-  it.skip("iCE40 LUT4 and Xilinx LUT within 10%, block RAM exact, on all six", () => {
+  // Measured on the reworked MAC array (issue #13) by `npx tsx bench/cost.ts --heldout`.
+  it("iCE40 LUT4 and Xilinx LUT within 10%, block RAM exact, on all six", () => {
     expect(heldout).toHaveLength(6);
     for (const d of heldout) {
       const net = randomDenseNetwork({ name: d.name, seed: d.seed, sizes: d.sizes, levels: d.levels });

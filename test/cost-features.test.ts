@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { csdTerms } from "../src/hw/common/csd.js";
 import { planRequant } from "../src/hw/common/requant.js";
-import { requantChainBits, requantTreeBits } from "../src/hw/mac-array/requant-features.js";
+import { requantChainBits, requantTreeBits, sharedTreeBits } from "../src/hw/mac-array/requant-features.js";
 
 describe("requantizer bit counts", () => {
   // m = 2^16 - 2^14 - 2^9 - 2^6 + 2^3, sh = 16, B = 8, 16-bit accumulator: product 34 bits,
@@ -35,5 +35,25 @@ describe("requantizer bit counts", () => {
   it("combinational chain (window walk): [14, 33) +[9, 26) +[6, 23) +[3, 19) +[15, 17), no registers", () => {
     // Running sum widths 33, 34, 34, 34, 34 (capped at the product width); adders from the larger zero run.
     expect(requantChainBits(rq, 16)).toEqual({ adder: 33 - 16 + (34 - 14) + (34 - 9) + (34 - 6) + (34 - 15), register: 0 });
+  });
+});
+
+describe("shared requantizer bit counts", () => {
+  it("slots x<<<4 (digit 1 in both layers), x<<<2 (1 / 0: gated), x<<<0 (-1 / 1: inverted and gated), constants 3 / 2", () => {
+    const sr = {
+      productBits: 20,
+      xBits: 8,
+      stages: 1,
+      slots: [
+        { shift: 4, digits: [{ digit: 1 as const }, { digit: 1 as const }] },
+        { shift: 2, digits: [{ digit: 1 as const }, { digit: 0 as const }] },
+        { shift: 0, digits: [{ digit: -1 as const }, { digit: 1 as const }] },
+      ],
+      constants: [{ value: 3 }, { value: 2 }],
+    };
+    // Operands [4, 12), [2, 10) gated (8 gate bits), [0, 8) inverted and gated (8), the constant [0, 3) chosen by
+    // layer (3). Stage 1: [4,12)+[2,10) = [2, 13) from bit 4 (9 adder bits), [0,8)+[0,3) = [0, 9) (9); registers
+    // 11 + 9; the last add [2,13)+[0,9) = [2, 14) from bit 2 (12).
+    expect(sharedTreeBits(sr)).toEqual({ adder: 9 + 9 + 12, register: 11 + 9, gate: 8 + 8 + 3 });
   });
 });

@@ -7,8 +7,8 @@
  *              and the drain's read of the lane (dense: lane-select mux; window walk: shift register)
  *   laneTerm   P * termBits (dense designs): the term-wide operand of the lane adder, |w| * x XOR the
  *              weight's sign (the carry-in adds the sign)
- *   shiftAdd   P * operand bits * (weightBits - 2): the extra shifted copies of x a lane adds for M > 3
- *              (operand bits: termBits for dense designs, accBits with the window walk)
+ *   shiftAdd   P * termBits * (weightBits - 2): the extra shifted copies of x a lane adds for M > 3 (the
+ *              window walk's term is declared acc-wide, but only its termBits low bits are not sign copies)
  *   weightMux  P * weightBits * (layers - 1): each lane's choice of its layer's weight
  *   drainBias  accBits * layers: the drain's bias choice by layer, the bias adder and its registers
  *   requantAdd adder bits of the requantizers (requant-features.ts), summed over requantizing layers
@@ -43,16 +43,16 @@ export function structuralFeatures(plan: RtlPlan): Record<string, number> {
   const rq = requantBits(plan);
   const common = {
     lane: P * acc,
+    shiftAdd: P * plan.termBits * Math.max(0, wb - 2),
     weightMux: P * wb * (plan.layers.length - 1),
     drainBias: acc * plan.layers.length,
     requantAdd: rq.adder,
     requantReg: rq.register,
     control: 1,
   };
-  if (!plan.walk) return { ...common, laneTerm: P * plan.termBits, shiftAdd: P * plan.termBits * Math.max(0, wb - 2) };
+  if (!plan.walk) return { ...common, laneTerm: P * plan.termBits };
   return {
     ...common,
-    shiftAdd: P * acc * Math.max(0, wb - 2),
     walk: 6 * plan.walk.address + 6 * plan.walk.coord + 2 * plan.addrBits + 2 * plan.weightAddrBits,
     walkLane: P * acc,
     pool: plan.pools ? P * acc : 0,
