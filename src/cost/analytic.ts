@@ -89,12 +89,12 @@ export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVect
 /** Fitted on test/fixtures/yosys/calibration.json (25 designs, 5 of them CNNs) by `npx tsx bench/cost.ts --fit`. */
 export const COEFFICIENTS: Coefficients = {
   ice40: {
-    lut: { lane: 2.186, laneTerm: 0, shiftAdd: 1.784, weightMux: 0.8642, drainBias: 4.106, requantAdd: 0.2819, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 2.988, memMux: 1.033, control: 147.5, walk: 1.961, walkLane: 4.518, pool: 1.42 },
+    lut: { lane: 2.185, laneTerm: 0, shiftAdd: 1.784, weightMux: 0.8708, drainBias: 4.097, requantAdd: 0.2821, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 2.991, memMux: 1.035, control: 147.7, walk: 1.963, walkLane: 4.516, pool: 1.421 },
     ff: { lane: 2.271, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 1.165, requantGate: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 234.6, walk: 0, walkLane: 0, pool: 0.8015 },
   },
   xilinx: {
-    lut: { lane: 0.2749, laneTerm: 1.97, shiftAdd: 1.403, weightMux: 1.217, drainBias: 2.955, requantAdd: 0.4483, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 0.584, memMux: 0.6928, control: 115, walk: 1.507, walkLane: 1.858, pool: 3.26 },
-    ff: { lane: 2.227, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0.8271, requantGate: 0, romRegs: 2.242, romLogic: 0, memMux: 0, control: 188.9, walk: 0, walkLane: 0, pool: 0.8508 },
+    lut: { lane: 0.2593, laneTerm: 1.998, shiftAdd: 1.395, weightMux: 1.234, drainBias: 2.926, requantAdd: 0.4472, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 0.6262, memMux: 0.6866, control: 115.7, walk: 1.506, walkLane: 1.896, pool: 3.241 },
+    ff: { lane: 2.228, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0.8122, requantGate: 0, romRegs: 2.412, romLogic: 0, memMux: 0, control: 185.6, walk: 0, walkLane: 0, pool: 0.8441 },
   },
 };
 
