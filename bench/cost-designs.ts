@@ -12,6 +12,8 @@ export interface Spec {
   lanes: number;
   /** A CNN: the layer chain (sizes then lists the input features and each layer's outputs). */
   chain?: { input: number[]; layers: ChainLayerSpec[] };
+  /** Forced mac-array parameters besides the lanes (e.g. a shared requantizer). */
+  params?: { requant: "shared" | "per-layer" };
 }
 
 const { conv, pool, flatten: flat, dense } = chainLayer;
@@ -34,6 +36,9 @@ export const CALIBRATION_SPECS: Spec[] = [
   { name: "cal_784_128_128_10_m3_p4", sizes: [784, 128, 128, 10], levels: 3, lanes: 4 },
   { name: "cal_784_128_128_10_m3_p16", sizes: [784, 128, 128, 10], levels: 3, lanes: 16 },
   { name: "cal_784_128_128_10_m3_p64", sizes: [784, 128, 128, 10], levels: 3, lanes: 64 },
+  // One requantizer shared by the hidden layers (forced: the plan picks it only when the layers' multipliers share most digits).
+  { name: "cal_64_32_32_32_32_10_m3_p8_shared", sizes: [64, 32, 32, 32, 32, 10], levels: 3, lanes: 8, params: { requant: "shared" } },
+  { name: "cal_32_16_16_16_10_m3_p4_shared", sizes: [32, 16, 16, 16, 10], levels: 3, lanes: 4, params: { requant: "shared" } },
   // CNNs (window walk, zero padding, pooling on the accumulators).
   { name: "cal_cnn_8x8_c4_fc10_m3_p4", sizes: [64, 4, 10], levels: 3, lanes: 4, chain: { input: [8, 8, 1], layers: [conv(4, 3, 1), pool(2, 2), flat, dense(10)] } },
   { name: "cal_cnn_12x12_c8_c8_fc10_m3_p8", sizes: [144, 8, 8, 10], levels: 3, lanes: 8, chain: { input: [12, 12, 1], layers: [conv(8, 3, 1), pool(2, 2), conv(8, 3, 1), pool(2, 2), flat, dense(10)] } },
@@ -41,11 +46,14 @@ export const CALIBRATION_SPECS: Spec[] = [
   { name: "cal_cnn_6x6x3_c8_c4_m3_p3", sizes: [108, 8, 4], levels: 3, lanes: 3, chain: { input: [6, 6, 3], layers: [conv(8, 1, 0), conv(4, 3, 0)] } },
 ];
 
-/** The spec's network (seed 7). */
+/** The spec's mac-array parameters. */
+export const specParams = (spec: Spec): Record<string, unknown> => ({ lanes: spec.lanes, ...spec.params });
+
+/** The spec's network (seed 7; a "_shared" variant has its base design's network). */
 export function specNetwork(spec: Spec): Network {
   return spec.chain
     ? randomChainNetwork({ name: spec.name, seed: 7, ...spec.chain, levels: spec.levels })
-    : randomDenseNetwork({ name: spec.name, seed: 7, sizes: spec.sizes, levels: spec.levels });
+    : randomDenseNetwork({ name: spec.name.replace(/_shared$/, ""), seed: 7, sizes: spec.sizes, levels: spec.levels });
 }
 
 /** A held-out design (test/fixtures/yosys/heldout.json): measured, never fitted on. */

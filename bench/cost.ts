@@ -32,7 +32,7 @@ import { CALIBRATION_FILE, calibrationPoints, loadCalibration, type CalibrationD
 import { COEFFICIENTS, fitCoefficients, leaveOneOutErrors, relativeErrors, type ModelQuantity, type ModelTarget } from "../src/cost/analytic.js";
 import { memorySummary } from "../src/cost/memory.js";
 import { ice40Cells, xilinxCells } from "../src/cost/stats.js";
-import { CALIBRATION_SPECS, specNetwork } from "./cost-designs.js";
+import { CALIBRATION_SPECS, specNetwork, specParams } from "./cost-designs.js";
 import { heldoutReport, measureHeldout } from "./cost-heldout.js";
 import { designFromEstimate } from "./cost-estimate.js";
 
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     if (only && !only.includes(spec.name)) continue;
     const dir = join(REPO_ROOT, ".cache", "cost-designs", spec.name);
     const net = specNetwork(spec);
-    await generateBundle(net, dir, "mac-array", { lanes: spec.lanes });
+    await generateBundle(net, dir, "mac-array", specParams(spec));
     const manifest = loadManifest(dir);
     const slim = manifest;
     const have = designs.get(spec.name);

@@ -39,7 +39,7 @@ describe("requantizer bit counts", () => {
 });
 
 describe("shared requantizer bit counts", () => {
-  it("slots x<<<4 (digit 1 in both layers), x<<<2 (1 / 0: gated), x<<<0 (-1 / 1: inverted and gated), constants 3 / 2", () => {
+  it("slots x<<<4 (digit 1 in both layers), x<<<2 (1 / 0: gated), x<<<0 (-1 / 1: inverted for one layer), constants 3 / 2", () => {
     const sr = {
       productBits: 20,
       xBits: 8,
@@ -51,9 +51,15 @@ describe("shared requantizer bit counts", () => {
       ],
       constants: [{ value: 3 }, { value: 2 }],
     };
-    // Operands [4, 12), [2, 10) gated (8 gate bits), [0, 8) inverted and gated (8), the constant [0, 3) chosen by
-    // layer (3). Stage 1: [4,12)+[2,10) = [2, 13) from bit 4 (9 adder bits), [0,8)+[0,3) = [0, 9) (9); registers
-    // 11 + 9; the last add [2,13)+[0,9) = [2, 14) from bit 2 (12).
+    // Operands [4, 12), [2, 10) gated at x's 8 bits, [0, 8) inverted by layer (8 gate bits), the
+    // constant [0, 3) chosen by layer (3). Stage 1: [4,12)+[2,10) = [2, 13) from bit 4 (9 adder bits),
+    // [0,8)+[0,3) = [0, 9) (9); registers 11 + 9; the last add [2,13)+[0,9) = [2, 14) from bit 2 (12).
     expect(sharedTreeBits(sr)).toEqual({ adder: 9 + 9 + 12, register: 11 + 9, gate: 8 + 8 + 3 });
+  });
+
+  it("a slot with the same nonzero digit in every layer needs no gate (all -1: a fixed inversion)", () => {
+    const sr = { productBits: 20, xBits: 8, stages: 1, slots: [{ shift: 3, digits: [{ digit: -1 as const }, { digit: -1 as const }] }], constants: [{ value: 8 }, { value: 8 }] };
+    // Operands [3, 11) and the constant 8 in [0, 5): one add [0, 12) from bit 3, no gates.
+    expect(sharedTreeBits(sr)).toEqual({ adder: 12 - 3, register: 11 - 3 + 5, gate: 0 });
   });
 });

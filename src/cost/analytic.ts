@@ -89,12 +89,12 @@ export type Coefficients = Record<ModelTarget, Record<ModelQuantity, FeatureVect
 /** Fitted on test/fixtures/yosys/calibration.json (25 designs, 5 of them CNNs) by `npx tsx bench/cost.ts --fit`. */
 export const COEFFICIENTS: Coefficients = {
   ice40: {
-    lut: { lane: 2.185, laneTerm: 0, shiftAdd: 1.784, weightMux: 0.8708, drainBias: 4.097, requantAdd: 0.2821, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 2.991, memMux: 1.035, control: 147.7, walk: 1.963, walkLane: 4.516, pool: 1.421 },
-    ff: { lane: 2.271, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 1.165, requantGate: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 234.6, walk: 0, walkLane: 0, pool: 0.8015 },
+    lut: { lane: 2.202, laneTerm: 0, shiftAdd: 1.807, weightMux: 0.7208, drainBias: 3.692, requantAdd: 0.3567, requantReg: 0, requantGate: 0.3991, romRegs: 0, romLogic: 2.981, memMux: 1.046, control: 153.9, walk: 1.956, walkLane: 4.456, pool: 1.475 },
+    ff: { lane: 2.274, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 1.163, requantGate: 0, romRegs: 0, romLogic: 0, memMux: 0, control: 234.4, walk: 0, walkLane: 0, pool: 0.7994 },
   },
   xilinx: {
-    lut: { lane: 0.2593, laneTerm: 1.998, shiftAdd: 1.395, weightMux: 1.234, drainBias: 2.926, requantAdd: 0.4472, requantReg: 0, requantGate: 0, romRegs: 0, romLogic: 0.6262, memMux: 0.6866, control: 115.7, walk: 1.506, walkLane: 1.896, pool: 3.241 },
-    ff: { lane: 2.228, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0.8122, requantGate: 0, romRegs: 2.412, romLogic: 0, memMux: 0, control: 185.6, walk: 0, walkLane: 0, pool: 0.8441 },
+    lut: { lane: 0.1036, laneTerm: 2.262, shiftAdd: 1.338, weightMux: 1.474, drainBias: 3.516, requantAdd: 0.3317, requantReg: 0, requantGate: 0.3061, romRegs: 0, romLogic: 0.601, memMux: 0.6817, control: 108, walk: 1.505, walkLane: 2.146, pool: 3.139 },
+    ff: { lane: 2.24, laneTerm: 0, shiftAdd: 0, weightMux: 0, drainBias: 0, requantAdd: 0, requantReg: 0.8649, requantGate: 0, romRegs: 1.707, romLogic: 0, memMux: 0, control: 198.3, walk: 0, walkLane: 0, pool: 0.8617 },
   },
 };
 

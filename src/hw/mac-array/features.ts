@@ -13,6 +13,7 @@
  *   drainBias  accBits * layers: the drain's bias choice by layer, the bias adder and its registers
  *   requantAdd adder bits of the requantizers (requant-features.ts), summed over requantizing layers
  *   requantReg register bits of the requantizers' pipeline stages (dense designs; 0 with the walk)
+ *   requantGate (dense designs with a shared requantizer) gate bits of its digit slots and constant
  *   control    1 (FSM, counters, fetch/MAC pipeline control, argmax stage, stream interface)
  * Designs with convolutions (window walk) add (dense-only designs do not have them: absent means 0):
  *   walk       register bits of the window walk (walk.ts): six padded-frame address registers, six
@@ -22,10 +23,12 @@
  *   pool       P * accBits when some layer max-pools (a running-maximum register and comparator per lane)
  */
 import type { RtlPlan } from "./plan.js";
-import { requantChainBits, requantTreeBits, type RequantBits } from "./requant-features.js";
+import { requantChainBits, requantTreeBits, sharedTreeBits, type RequantBits } from "./requant-features.js";
 
-/** Requantizer adder and register bits of every requantizing layer. */
+/** Requantizer adder, register (and, shared, gate) bits: the shared tree, or every requantizing layer's own. */
 function requantBits(plan: RtlPlan): RequantBits {
+  const sharing = plan.requantSharing;
+  if (sharing.mode === "shared" && sharing.shared) return sharedTreeBits(sharing.shared);
   return plan.layers.reduce<RequantBits>(
     (s, l) => {
       if (!l.requant) return s;
@@ -50,7 +53,7 @@ export function structuralFeatures(plan: RtlPlan): Record<string, number> {
     requantReg: rq.register,
     control: 1,
   };
-  if (!plan.walk) return { ...common, laneTerm: P * plan.termBits };
+  if (!plan.walk) return { ...common, laneTerm: P * plan.termBits, ...(rq.gate ? { requantGate: rq.gate } : {}) };
   return {
     ...common,
     walk: 6 * plan.walk.address + 6 * plan.walk.coord + 2 * plan.addrBits + 2 * plan.weightAddrBits,

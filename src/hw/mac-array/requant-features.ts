@@ -89,22 +89,24 @@ export interface SharedTreeShape {
 }
 
 /**
- * One requantizer shared by the hidden layers: the digit slots (one operand each; a slot some layer
- * inverts has ones below its shift, a slot whose digits differ has a gate per bit), then the constant
- * operand (a per-layer choice when the layers' constants differ), summed by the same pairwise tree.
+ * One requantizer shared by the hidden layers (render.ts sharedRequantView): each digit slot is one
+ * operand x <<< shift, x first inverted (a -1 digit) and gated (a 0 digit) at its own width, so a
+ * slot whose digits differ between layers has a gate per x bit; then the constant operand (rounding
+ * plus 2^j per -1 digit at j: a per-layer choice when the layers' constants differ); summed by the
+ * same pairwise tree.
  */
 export function sharedTreeBits(sr: SharedTreeShape): RequantBits {
   const operands: Span[] = [];
   let gate = 0;
   for (const slot of sr.slots) {
-    const first = slot.digits[0]!.digit;
-    const inverted = slot.digits.some((d) => d.digit < 0);
-    const span = { lo: inverted ? 0 : slot.shift, hi: Math.min(sr.productBits, sr.xBits + slot.shift) };
-    if (slot.digits.some((d) => d.digit !== first) || first === 0) gate += span.hi - span.lo;
-    operands.push(span);
+    const n = slot.digits.length;
+    const neg = slot.digits.filter((d) => d.digit < 0).length;
+    const on = slot.digits.filter((d) => d.digit !== 0).length;
+    if ((neg > 0 && neg < n) || on < n) gate += sr.xBits;
+    operands.push({ lo: slot.shift, hi: Math.min(sr.productBits, sr.xBits + slot.shift) });
   }
   const values = [...new Set(sr.constants.map((c) => c.value))];
-  const constBits = Math.max(1, ...values.map((v) => Math.ceil(Math.log2(v + 1)))) + 1;
+  const constBits = Math.max(...values.map((v) => Math.ceil(Math.log2(v + 1)))) + 1;
   if (values.length > 1) gate += constBits;
   if (values.some((v) => v !== 0)) operands.push({ lo: 0, hi: constBits });
   return { ...treeBits(operands, sr.productBits, sr.stages), gate };
