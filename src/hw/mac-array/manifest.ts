@@ -35,8 +35,9 @@ function memories(plan: RtlPlan): ManifestMemory[] {
     // The weight ROMs carry rom_style = "block" in the RTL: block RAM however small (roms.v.hbs).
     out.push({ name: `w_rom_l${l.index}`, kind: "rom", role: "weights", layer: l.index, depth: l.weightRomDepth, width: l.weightRomWidth, bits: l.weightRomDepth * l.weightRomWidth, usedWidth: used * l.weightBits, file: `mem/${f.weightRom}`, style: "block" });
     // One bias per word (the drain reads one output's or channel's bias at a time); bit columns that
-    // are the same in every word (e.g. sign bits of all-negative drain biases) are constants to synthesis.
-    out.push({ name: `b_rom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.biasRomDepth, width: l.biasRomWidth, bits: l.biasRomDepth * l.biasRomWidth, usedWidth: varyingBits(l.drainBias ?? l.stage.bias, l.biasBits), file: `mem/${f.biasRom}` });
+    // are the same in every word (e.g. sign bits of all-negative drain biases) are constants to synthesis
+    // (at least 1: the manifest's widths are positive; a ROM of equal words is a constant anyway).
+    out.push({ name: `b_rom_l${l.index}`, kind: "rom", role: "bias", layer: l.index, depth: l.biasRomDepth, width: l.biasRomWidth, bits: l.biasRomDepth * l.biasRomWidth, usedWidth: Math.max(1, varyingBits(l.drainBias ?? l.stage.bias, l.biasBits)), file: `mem/${f.biasRom}` });
   }
   for (const b of plan.buffers)
     for (const name of b.secondRead ? [`buf${b.index}`, `buf${b.index}b`] : [`buf${b.index}`])
