@@ -432,6 +432,9 @@ module fashion_ternary_256x3_accel #(
     // per negative weight, so the drain's sum is exact (modulo 2^ACC_W, where the result fits). The
     // upper accumulator bits only propagate the carry (no LUTs). The accumulator restarts from 0
     // after a group's last input (and when a misframed image is dropped); the bias is added in the drain.
+    // The "+ neg" enters as the carry out of an extra low bit, 1 + neg: that bit never adds neg to
+    // itself, which would ask the iCE40 router for one net on two inputs of a carry cell (nextpnr-ice40
+    // 0.4 does not converge on that on the HX8K).
     wire signed [ACC_W-1:0] lane_sum [0:P-1];
     wire acc_clear = rst || in_abort || (mac && last2);
     genvar k;
@@ -458,13 +461,13 @@ module fashion_ternary_256x3_accel #(
             // |w| * x as a sum of shifted copies of x.
             wire [8-1:0] term = (wabs[0] ? x2_t : {8{1'b0}});
             reg  signed [ACC_W-1:0] acc;
-            wire [ACC_W:0] sum_c = { acc, neg } + { 11'd0, term ^ { 8{neg} }, neg };
+            wire [ACC_W:0] sum_c = { acc, 1'b1 } + { 11'd0, term ^ { 8{neg} }, neg };
             assign lane_sum[k] = sum_c[ACC_W:1];
             always @(posedge clk) begin
                 if (acc_clear) acc <= {ACC_W{1'b0}};
                 else if (mac) acc <= lane_sum[k];
             end
-            wire unused_lane = sum_c[0] | wabs[WB-1];   // the carry-in slot; |w| < 2^(WB-1)
+            wire unused_lane = sum_c[0] | wabs[WB-1];   // the carry-in slot (1 + neg); |w| < 2^(WB-1)
         end
     endgenerate
     // ---------------------------------------------------------------- drain: group results, one per cycle
