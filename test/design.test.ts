@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { candidatesFor, storedNetworks } from "../src/design/candidates.js";
 import { loadPartsTable, parsePartsTable, type Part } from "../src/design/parts.js";
 import { PriceCache, type Footprint } from "../src/design/price.js";
-import { choose, fits, paretoFront, utilization, type Candidate } from "../src/design/select.js";
+import { choose, fits, frontRows, paretoFront, utilization, type Candidate } from "../src/design/select.js";
 import { tInterval } from "../src/report/intervals.js";
 import { parseSweepConfig } from "../src/sweep/config.js";
 import { expandPoints } from "../src/sweep/points.js";
@@ -76,6 +76,18 @@ describe("selection", () => {
     const slow = cand("f", [0.8, 0.82, 0.81], fp(500, 4, 1000), "lanes=1");
     const fast = cand("f", [0.8, 0.82, 0.81], fp(500, 4, 250), "lanes=4");
     expect(paretoFront([slow, fast], small).map((x) => x.folding)).toEqual(["lanes=4"]);
+  });
+
+  it("a long front prints its most accurate rows, the choice always among them, in utilization order", () => {
+    const big = part({ lut: 100000, ff: 100000, bram: { kind: "ice40-ebr-4kbit", count: 100 } });
+    // Each one larger, less accurate and faster than the one before: all five are on the front.
+    const f = [0.7, 0.74, 0.78, 0.82, 0.86].map((acc, i) => cand(`n${i}`, [acc], fp(1000 * (5 - i), 10 * (5 - i), 100 * (i + 1))));
+    const front = paretoFront(f, big);
+    expect(front.map((x) => x.network)).toEqual(["n4", "n3", "n2", "n1", "n0"]);
+    expect(frontRows(front, f[4]!, 2, big).map((x) => x.network)).toEqual(["n4", "n3"]);
+    // A throughput floor can make a less accurate design the choice: it replaces the last kept row.
+    expect(frontRows(front, f[1]!, 2, big).map((x) => x.network)).toEqual(["n4", "n1"]);
+    expect(frontRows(front, f[4]!, 9, big)).toHaveLength(5);
   });
 
   it("a throughput floor: the most accurate fast enough one, or one line saying how far short", () => {

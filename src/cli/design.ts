@@ -16,7 +16,7 @@ import { buildCandidate, recordToBuild } from "../design/build.js";
 import { candidatesFor, storedNetworks } from "../design/candidates.js";
 import { findPart, loadPartsTable, type Part } from "../design/parts.js";
 import { hardwareArchitectures, PriceCache } from "../design/price.js";
-import { choose, DEFAULT_LOGIC_LIMIT, inferencesPerSecond, usage, utilization, type Candidate } from "../design/select.js";
+import { choose, DEFAULT_LOGIC_LIMIT, frontRows, inferencesPerSecond, usage, utilization, type Candidate } from "../design/select.js";
 import { formatInterval } from "../report/intervals.js";
 import { loadSweepConfig } from "../sweep/config.js";
 import { mergeRecords, readStore } from "../sweep/store.js";
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     .option("--logic-limit <pct>", "percent of the part's LUTs and flip-flops a design may use", String(DEFAULT_LOGIC_LIMIT * 100))
     .option("--store <files...>", "sweep stores (default: results/*.jsonl)")
     .option("--parts <file>", "parts table (default: src/design/fpga-parts.json)")
-    .option("--front <n>", "rows of the Pareto front to print", "15")
+    .option("--front <n>", "rows of the Pareto front to print: its most accurate designs, the choice among them", "15")
     .option("--build", "re-train the chosen network, generate its bundle, synthesise and co-simulate it", false)
     .option("--out <dir>", "bundle folder for --build (default: hw/design-<part>-<dataset>)")
     .option("--models <dir>", "trained models for --build (reused when present)", ".cache/study/models")
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const limit = parseIntFlag("--logic-limit", o.logicLimit, 1, 100) / 100;
   const archs = o.arch ?? hardwareArchitectures();
   for (const a of archs) if (!hardwareArchitectures().includes(a)) throw new TritforgeError(`unknown architecture "${a}"; choose from ${hardwareArchitectures().join(", ")}`);
-  const frontRows = parseIntFlag("--front", o.front, 1, 1000);
+  const frontLimit = parseIntFlag("--front", o.front, 1, 1000);
   const vectors = parseIntFlag("--vectors", o.vectors, 1, 10000);
 
   const stores = o.store ?? listJson("results", ".jsonl");
@@ -109,11 +109,13 @@ async function main(): Promise<void> {
     if (k.length) L.push(`not priced, ${kind}: ${k.length} (e.g. ${k[0]!.network} ${k[0]!.precision} on ${k[0]!.hwArch}: ${k[0]!.skipped})`);
   }
   if (choice.front.length) {
-    L.push("", `Pareto front of the fitting candidates: more accurate, smaller or faster than every other (accuracy: mean ± 95% CI over seeds; utilization: largest share of the allowed LUTs, flip-flops, ${bram}):`, "");
+    const rows = frontRows(choice.front, choice.best, frontLimit, part, limit);
+    const shown = rows.length < choice.front.length ? `; the ${rows.length} most accurate of its ${choice.front.length} designs, --front ${choice.front.length} lists all` : "";
+    L.push("", `Pareto front of the fitting candidates: more accurate, smaller or faster than every other (accuracy: mean ± 95% CI over seeds; utilization: largest share of the allowed LUTs, flip-flops, ${bram}${shown}; ◀ the choice):`, "");
     L.push(`| network | precision | sweep | architecture | folding | accuracy | seeds | resources | utilization | inferences/s${throughput ? ` at ${throughput.clockMHz} MHz` : " per MHz"} |`, "|---|---|---|---|---|---|---|---|---|---|");
-    for (const c of choice.front.slice(-frontRows)) {
+    for (const c of rows) {
       const fps = inferencesPerSecond(c.footprint!, throughput?.clockMHz ?? 1);
-      L.push(`| ${c.network} | ${c.precision} | ${c.sweep} | ${c.hwArch} | ${c.folding} | ${formatInterval(c.accuracy)} | ${c.accuracy.n} | ${resources(c, part, limit)} | ${(utilization(c.footprint!, part, limit) * 100).toFixed(0)}% | ${fps >= 100 ? n(fps) : fps.toPrecision(3)} |`);
+      L.push(`| ${c.network}${c === choice.best ? " ◀" : ""} | ${c.precision} | ${c.sweep} | ${c.hwArch} | ${c.folding} | ${formatInterval(c.accuracy)} | ${c.accuracy.n} | ${resources(c, part, limit)} | ${(utilization(c.footprint!, part, limit) * 100).toFixed(0)}% | ${fps >= 100 ? n(fps) : fps.toPrecision(3)} |`);
     }
   }
   process.stdout.write(L.join("\n") + "\n");

@@ -97,6 +97,23 @@ export function paretoFront(cands: readonly Candidate[], part: Part, logicLimit 
   return priced.filter((c) => !priced.some((o) => o !== c && dominates(o, c))).sort((a, b) => u(a) - u(b) || b.accuracy.mean - a.accuracy.mean || a.footprint!.interval - b.footprint!.interval);
 }
 
+/**
+ * The rows of a long front worth printing: the `rows` most accurate (ties: smaller, then faster),
+ * always with the choice among them, in the front's order (by utilization). A three-objective front
+ * can hold hundreds of designs; the most accurate ones are those a user picks from.
+ */
+export function frontRows(front: readonly Candidate[], best: Candidate | null, rows: number, part: Part, logicLimit = DEFAULT_LOGIC_LIMIT): Candidate[] {
+  if (front.length <= rows) return [...front];
+  const u = (c: Candidate) => utilization(c.footprint!, part, logicLimit);
+  const ranked = [...front].sort((a, b) => b.accuracy.mean - a.accuracy.mean || u(a) - u(b) || a.footprint!.interval - b.footprint!.interval);
+  const keep = new Set(ranked.slice(0, rows));
+  if (best && front.includes(best) && !keep.has(best)) {
+    keep.delete(ranked[rows - 1]!);
+    keep.add(best);
+  }
+  return front.filter((c) => keep.has(c));
+}
+
 export interface Throughput {
   minFps: number;
   clockMHz: number;
