@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { priceVsSynthesis } from "../src/design/build.js";
 import { candidatesFor, storedNetworks } from "../src/design/candidates.js";
 import { loadPartsTable, parsePartsTable, type Part } from "../src/design/parts.js";
 import { PriceCache, type Footprint } from "../src/design/price.js";
@@ -88,6 +89,17 @@ describe("selection", () => {
     // A throughput floor can make a less accurate design the choice: it replaces the last kept row.
     expect(frontRows(front, f[1]!, 2, big).map((x) => x.network)).toEqual(["n4", "n1"]);
     expect(frontRows(front, f[4]!, 9, big)).toHaveLength(5);
+  });
+
+  it("--build sets the cost model's price beside what synthesis used", () => {
+    const fit = { fits: true, problems: [], used: [
+      { resource: "LUT4", used: 400, available: 1000 },
+      { resource: "flip-flops", used: 125, available: 1000 },
+      { resource: "EBR", used: 4, available: 10 },
+      { resource: "DSP", used: 0, available: 8 },
+      { resource: "logic cells (placed)", used: 600, available: 1000 },
+    ] };
+    expect(priceVsSynthesis(a, fit, small)).toEqual(["LUT4 500 priced, 400 synthesised (+25%)", "flip-flops 100 priced, 125 synthesised (−20%)", "EBR 4 priced, 4 synthesised (exact)"]);
   });
 
   it("a throughput floor: the most accurate fast enough one, or one line saying how far short", () => {

@@ -12,7 +12,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { isDatasetName } from "../data/datasets.js";
-import { buildCandidate, recordToBuild } from "../design/build.js";
+import { buildCandidate, priceVsSynthesis, recordToBuild } from "../design/build.js";
 import { candidatesFor, storedNetworks } from "../design/candidates.js";
 import { findPart, loadPartsTable, type Part } from "../design/parts.js";
 import { hardwareArchitectures, PriceCache } from "../design/price.js";
@@ -134,6 +134,7 @@ async function main(): Promise<void> {
       `build: point ${r.pointId} (seed ${r.seed}) re-trained: test accuracy ${(r.accuracy.rerun * 100).toFixed(2)}% (stored ${(r.accuracy.stored * 100).toFixed(2)}%: ${same ? "reproduced" : "DIFFERS"})`,
       `build: bundle ${r.bundleDir} (${b.hwArch}, ${b.folding})`,
       `build: synthesis on ${part.label}: ${r.fit.used.map((u) => `${n(u.used)}/${n(u.available)} ${u.resource}`).join(", ")}${r.fit.fmaxMHz !== undefined ? `; nextpnr fmax ${r.fit.fmaxMHz.toFixed(1)} MHz` : ""}: ${r.fit.fits ? "fits" : `DOES NOT FIT (${r.fit.problems.join("; ")})`}`,
+      `build: cost model against synthesis: ${priceVsSynthesis(b, r.fit, part).join(", ")}`,
       `build: co-simulation: ${r.cosim.vectors - r.cosim.mismatches}/${r.cosim.vectors} vectors bit-exact (${r.cosim.source})`,
     ].join("\n") + "\n",
   );

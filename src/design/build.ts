@@ -20,7 +20,7 @@ import { loadTrainer } from "../sweep/trainer.js";
 import { TritforgeError } from "../util/errors.js";
 import { writeFileAtomic } from "../util/fs.js";
 import type { Part } from "./parts.js";
-import type { Candidate } from "./select.js";
+import { usage, type Candidate } from "./select.js";
 
 export interface BuildOptions {
   outDir: string;
@@ -79,6 +79,23 @@ export function synthFit(e: Estimate, part: Part): SynthFit {
   ];
   const problems = used.filter((u) => u.used > u.available).map((u) => `needs ${u.used} ${u.resource}, ${part.label} has ${u.available}`);
   return { fits: problems.length === 0, used, problems };
+}
+
+/**
+ * The cost model's price of the candidate beside what synthesis used, per resource both name
+ * (LUTs, flip-flops, block RAM): "LUT4 1,369 priced, 1,146 synthesised (+19%)". The error is the
+ * price's, relative to synthesis.
+ */
+export function priceVsSynthesis(c: Candidate, fit: SynthFit, part: Part): string[] {
+  if (!c.footprint) return [];
+  const fmt = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : v.toFixed(1));
+  return usage(c.footprint, part)
+    .flatMap((p) => {
+      const s = fit.used.find((u) => u.resource === p.resource);
+      if (!s || s.resource === "DSP" || s.resource === "IO pins") return [];
+      const err = p.used === s.used ? "exact" : s.used > 0 ? `${p.used > s.used ? "+" : "−"}${Math.round((Math.abs(p.used - s.used) / s.used) * 100)}%` : "synthesis used none";
+      return [`${p.resource} ${fmt(p.used)} priced, ${fmt(s.used)} synthesised (${err})`];
+    });
 }
 
 /** The stored record of the candidate to rebuild: its lowest seed. */
