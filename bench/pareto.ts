@@ -32,7 +32,7 @@ function measured(): ParetoPoint[] {
     const cal = JSON.parse(readFileSync(CALIBRATION_FILE, "utf8")) as { points: DfCalibrationPoint[] };
     for (const p of cal.points) {
       const shape = p.name.startsWith("fashion") ? "784-256-256-256-10" : p.name.startsWith("mnist32") ? "784-32-10" : null;
-      if (shape) out.push({ network: shape, arch: "dataflow", source: "yosys", label: `${p.name} (Yosys)`, lut: p.lut, interval: p.interval, inferencesPerCycle: 1 / p.interval, bram36: p.ramb36 + p.ramb18 / 2 });
+      if (shape) out.push({ network: shape, arch: "dataflow", source: "yosys", label: `${p.name} (Yosys)`, lut: p.lut, interval: p.interval, inferencesPerCycle: 1 / p.interval, bram36: (p.ramb36 ?? 0) + (p.ramb18 ?? 0) / 2 });
     }
   }
   return out;

@@ -103,7 +103,7 @@ export function predict(f: FeatureVector, c: FeatureVector): number {
 }
 
 export interface AnalyticEstimate {
-  /** Null for an architecture calibrated on Xilinx only (dataflow). */
+  /** Null for an architecture without an iCE40 calibration (today every architecture has one). */
   ice40: { lut4: number; dff: number } | null;
   xilinx: { lut: number; ff: number };
 }

@@ -18,7 +18,8 @@ import { readmeCommon } from "../common/readme.js";
 import { templateSet } from "../common/render.js";
 import { testbenchView } from "../common/testbench.js";
 import { lowerNetwork } from "../lower/lower.js";
-import { estimatePlan } from "./features.js";
+import { dataflowAnalytic, estimatePlan } from "./features.js";
+import { memorySummary } from "../../cost/memory.js";
 import { FoldingSchema, type Folding, type FoldingFile } from "./fold.js";
 import { predictSchedule } from "./cycles.js";
 import { shapeFromManifest } from "./measure.js";
@@ -89,6 +90,8 @@ function readme(plan: DfPlan, net: Network, m: Manifest): string {
     interval: m.timing.interval,
     estLut: est.lut,
     estBram: est.bram36,
+    estLut4: dataflowAnalytic(m.features, m.name).ice40.lut4,
+    estEbr: memorySummary(m).ice40.ebr,
     inputBits: plan.inputBits,
     inputPerBeat: plan.folding.inputPerBeat,
     inputTdataBits: m.interface.input.tdataBits,
