@@ -141,6 +141,23 @@ describe("claims", () => {
 });
 
 describe("report", () => {
+  it("a sweep where some points have one seed prints no bootstrap interval for rho or the median recovery", async () => {
+    const config = parseSweepConfig({
+      name: "mix", dataset: "fashion-mnist", seeds: [1, 2], grid: { kind: "ffdnn", widths: [16, 32, 64, 128], depths: [1] },
+      float: { epochs: 1 }, levels: [3], retrain: { epochs: 1 },
+    });
+    const d = mkdtempSync(join(tmpdir(), "tf-report-mix-"));
+    const records: PointRecord[] = [];
+    // Seed 1 everywhere, seed 2 only for the narrowest net: the fewest seeds behind a cell is 1.
+    for (const p of expandPoints(config).filter((q) => q.spec.kind === "float" ? q.spec.seed === 1 || q.spec.arch.hidden[0] === 16 : q.spec.float.seed === 1 || q.spec.float.arch.hidden[0] === 16))
+      records.push(await runPoint(fake, p, { sweep: "mix", modelRoot: join(d, "models") }));
+    await buildReport(records, [config], ["results/mix.jsonl"], join(d, "report"));
+    const md = readFileSync(join(d, "report", "summary.md"), "utf8");
+    expect(md).toContain("| mix | 3 with 2 seeds, 9 with 1 seed |");
+    expect(md).toMatch(/\| mix \| ternary \| -1\.00 \| 1\/1 shrink .*\| \*\*supported\*\* \(1 seed: no interval\) \|/);
+    expect(md).toMatch(/\| mix \| ternary \| [^|]+ \| [^|]+ \| [^|]+ \| \d+% \| \*\*supported\*\* \(1 seed: no interval\) \|/);
+  });
+
   it("builds summary, tables and SVG figures from a store, with the ECR of each quantized row", async () => {
     const config = parseSweepConfig({
       name: "rep", dataset: "fashion-mnist", seeds: [1], grid: { kind: "ffdnn", widths: [16, 32, 64, 128], depths: [1, 2] },

@@ -49,6 +49,8 @@ const acc = (i: Interval) => formatInterval(i);
 /** Gap as "1.21 ± 0.40 pp". */
 const gapOf = (i: Interval) => `${formatInterval(i, 100, 2, "")} pp`;
 const ci = (b: BootstrapInterval, f: (v: number) => string) => `${f(b.value)}${Number.isFinite(b.lo) ? ` [${f(b.lo)}, ${f(b.hi)}]` : ""}`;
+/** A bootstrap interval only where every cell behind it has 2 or more seeds: one-seed cells add no spread, so the interval would look tighter than it is. */
+const ciSeeded = (b: BootstrapInterval, seeds: number, f: (v: number) => string) => (seeds >= 2 ? ci(b, f) : f(b.value));
 
 function sweepTable(cells: readonly Cell[], sweep: string): string[] {
   const cs = cells.filter((c) => c.sweep === sweep);
@@ -125,7 +127,7 @@ export function renderSummary(s: SummaryInput): string {
     for (const t of trends) {
       const series = t.series.map((x) => `${x.depth > 0 ? `depth ${x.depth}: ` : ""}${gapOf(x.smallest.gap)} → ${gapOf(x.largest.gap)}${x.separated ? " ✓" : ""}`).join("; ");
       const n = t.seeds >= 2 ? t.series.filter((x) => x.separated).length : t.series.filter((x) => x.shrinks).length;
-      L.push(`| ${t.sweep} | ${t.precision} | ${Number.isNaN(t.rho.value) ? "–" : ci(t.rho, (v) => v.toFixed(2))} | ${n}/${t.series.length} ${t.seeds >= 2 ? "separate" : "shrink"} (${series}) | ${badge(t.verdict, t.seeds)} |`);
+      L.push(`| ${t.sweep} | ${t.precision} | ${Number.isNaN(t.rho.value) ? "–" : ciSeeded(t.rho, t.seeds, (v) => v.toFixed(2))} | ${n}/${t.series.length} ${t.seeds >= 2 ? "separate" : "shrink"} (${series}) | ${badge(t.verdict, t.seeds)} |`);
     }
     L.push("");
   }
@@ -135,7 +137,7 @@ export function renderSummary(s: SummaryInput): string {
   else {
     L.push("| sweep | precision | mean loss, direct | mean loss, retrained | points with > 1 pp direct loss | median share recovered [95% CI] | verdict |", "|---|---|---|---|---|---|---|");
     for (const r of recs)
-      L.push(`| ${r.sweep} | ${r.precision} | ${pp(r.meanDirectLoss)} | ${pp(r.meanRetrainedLoss)} | ${r.considered}/${r.points} | ${Number.isNaN(r.medianRecovered.value) ? "–" : ci(r.medianRecovered, (v) => `${(v * 100).toFixed(0)}%`)} | ${badge(r.verdict, r.seeds)} |`);
+      L.push(`| ${r.sweep} | ${r.precision} | ${pp(r.meanDirectLoss)} | ${pp(r.meanRetrainedLoss)} | ${r.considered}/${r.points} | ${Number.isNaN(r.medianRecovered.value) ? "–" : ciSeeded(r.medianRecovered, r.seeds, (v) => `${(v * 100).toFixed(0)}%`)} | ${badge(r.verdict, r.seeds)} |`);
     L.push("");
   }
   L.push("### 3. A larger ternary network beats a smaller float network at equal or lower memory", "");
