@@ -7,7 +7,10 @@ import { analyticEstimate } from "../src/cost/analytic.js";
 import { bundleMemories, ICE40_MEMORY, mapMemory, memorySummary } from "../src/cost/memory.js";
 import { randomChainNetwork, randomDenseNetwork } from "../src/ir/random.js";
 import { costEcr } from "../src/report/ecr.js";
-import { cnnArea, ffdnnArea } from "../src/report/area.js";
+import { cnnArea, DATAFLOW_INTERVAL, ffdnnArea } from "../src/report/area.js";
+import { planFor } from "../src/hw/dataflow/index.js";
+import { buildManifest as buildDataflowManifest } from "../src/hw/dataflow/manifest.js";
+import { widenDfWeights } from "../src/hw/dataflow/plan.js";
 import { precisionLabel, withAreaEcr, type Row } from "../src/report/rows.js";
 import { parseManifest } from "../src/hw/bundle/manifest.js";
 import { buildManifest } from "../src/hw/mac-array/manifest.js";
@@ -143,5 +146,22 @@ describe("area-based ECR in the report rows", () => {
     expect(hi!.ecrEbr).toBeCloseTo(ffdnnArea([128], 0, 8).ebr / ffdnnArea([64], 3, 8).ebr, 9);
     expect(lo!.ecrEbrBound).toBe("upper");
     expect(lo!.ecrEbr).toBeCloseTo(ffdnnArea([32], 0, 8).ebr / ffdnnArea([65], 3, 8).ebr, 9);
+  });
+  it("dataflow: priced as the solver's pipeline at the fixed interval; a float net is that folding with 32-bit weights", () => {
+    const t = ffdnnArea([64], 3, 8, 16, {}, "dataflow");
+    const f = ffdnnArea([64], 0, 8, 16, {}, "dataflow");
+    const net = randomDenseNetwork({ name: "area", seed: 1, sizes: [784, 64, 10], levels: 3, signalBits: 8, inputBits: 8 });
+    const { plan } = planFor(net, { targetInterval: DATAFLOW_INTERVAL });
+    expect(plan.interval).toBeLessThanOrEqual(DATAFLOW_INTERVAL);
+    const m = parseManifest(buildDataflowManifest(plan, net, null), "test");
+    expect(t).toEqual({ lut4: analyticEstimate(m).ice40!.lut4, ebr: memorySummary(m).ice40.ebr });
+    // The same folding, 32-bit weights: the weight ROMs hold 16x the bits (and the lanes grow).
+    const w = widenDfWeights(plan, 32);
+    expect(w.layers.map((l) => [l.pe, l.simd])).toEqual(plan.layers.map((l) => [l.pe, l.simd]));
+    expect(w.layers.map((l) => l.weightRomWidth)).toEqual(plan.layers.map((l) => l.weightRomWidth * 16));
+    expect(f.ebr).toBeGreaterThanOrEqual(Math.ceil(((784 * 64 + 640) * 32) / 4096));
+    expect(f.lut4).toBeGreaterThan(2 * t.lut4);
+    // Its own cache entry: not the mac-array's price.
+    expect(t).not.toEqual(ffdnnArea([64], 3, 8));
   });
 });

@@ -149,7 +149,8 @@ describe("report", () => {
     const d = mkdtempSync(join(tmpdir(), "tf-report-mix-"));
     const records: PointRecord[] = [];
     // Seed 1 everywhere, seed 2 only for the narrowest net: the fewest seeds behind a cell is 1.
-    for (const p of expandPoints(config).filter((q) => q.spec.kind === "float" ? q.spec.seed === 1 || q.spec.arch.hidden[0] === 16 : q.spec.float.seed === 1 || q.spec.float.arch.hidden[0] === 16))
+    const keep = (f: { seed: number; arch: { kind: string } & { hidden?: number[] } }) => f.seed === 1 || f.arch.hidden?.[0] === 16;
+    for (const p of expandPoints(config).filter((q) => keep(q.spec.kind === "float" ? q.spec : q.spec.float)))
       records.push(await runPoint(fake, p, { sweep: "mix", modelRoot: join(d, "models") }));
     await buildReport(records, [config], ["results/mix.jsonl"], join(d, "report"));
     const md = readFileSync(join(d, "report", "summary.md"), "utf8");

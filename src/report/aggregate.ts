@@ -30,7 +30,7 @@ export interface SeedValue {
 }
 
 /** The row fields a cell shares with every seed's row. */
-const SHARED = ["sweep", "dataset", "family", "arch", "width", "depth", "parameters", "weights", "levels", "precision", "mode", "hidden", "signalBits", "memoryBits", "lut4", "ebr"] as const;
+const SHARED = ["sweep", "dataset", "family", "arch", "width", "depth", "parameters", "weights", "levels", "precision", "mode", "hidden", "signalBits", "memoryBits", "lut4", "ebr", "dfLut4", "dfEbr"] as const;
 type Shared = (typeof SHARED)[number];
 const shared = (r: Row): Pick<Row, Shared> => Object.fromEntries(SHARED.filter((k) => r[k] !== undefined).map((k) => [k, r[k]])) as Pick<Row, Shared>;
 
@@ -47,6 +47,9 @@ export interface Cell extends Pick<Row, Shared> {
   ecr?: CellEcr;
   ecrEbr?: CellEcr;
   ecrLut4?: CellEcr;
+  /** On the dataflow architecture. */
+  ecrDfEbr?: CellEcr;
+  ecrDfLut4?: CellEcr;
 }
 
 const key = (r: Pick<Row, "sweep" | "arch" | "levels" | "mode">) => `${r.sweep}\u0000${r.arch}\u0000${r.levels}\u0000${r.mode}`;
@@ -71,11 +74,13 @@ export function toCells(rows: readonly Row[]): Cell[] {
   return withCellEcr(cells);
 }
 
-type Axis = { name: "ecr" | "ecrEbr" | "ecrLut4"; float: (c: Cell) => number | undefined; quant: (c: Cell) => number | undefined };
+type Axis = { name: "ecr" | "ecrEbr" | "ecrLut4" | "ecrDfEbr" | "ecrDfLut4"; float: (c: Cell) => number | undefined; quant: (c: Cell) => number | undefined };
 const AXES: Axis[] = [
   { name: "ecr", float: (c) => FLOAT_BITS_PER_WEIGHT * c.weights, quant: (c) => c.memoryBits },
   { name: "ecrEbr", float: (c) => c.ebr, quant: (c) => c.ebr },
   { name: "ecrLut4", float: (c) => c.lut4, quant: (c) => c.lut4 },
+  { name: "ecrDfEbr", float: (c) => c.dfEbr, quant: (c) => c.dfEbr },
+  { name: "ecrDfLut4", float: (c) => c.dfLut4, quant: (c) => c.dfLut4 },
 ];
 
 /** ECR of a quantized cell against the float cells of its sweep on one cost axis, with its seed interval. */

@@ -53,7 +53,7 @@ export function settingsOf(records: readonly PointRecord[]): SweepSettings[] {
   });
 }
 
-const ROW_COLUMNS: (keyof Row & string)[] = ["sweep", "dataset", "family", "arch", "width", "depth", "seed", "parameters", "weights", "precision", "levels", "mode", "accuracy", "floatAccuracy", "memoryBits", "idealMemoryBits", "ecr", "ecrBound", "ecrIdeal", "lut4", "ebr", "ecrLut4", "ecrLut4Bound", "ecrEbr", "ecrEbrBound", "selection", "legacy", "seconds", "backend", "pointId"];
+const ROW_COLUMNS: (keyof Row & string)[] = ["sweep", "dataset", "family", "arch", "width", "depth", "seed", "parameters", "weights", "precision", "levels", "mode", "accuracy", "floatAccuracy", "memoryBits", "idealMemoryBits", "ecr", "ecrBound", "ecrIdeal", "lut4", "ebr", "ecrLut4", "ecrLut4Bound", "ecrEbr", "ecrEbrBound", "dfLut4", "dfEbr", "ecrDfLut4", "ecrDfLut4Bound", "ecrDfEbr", "ecrDfEbrBound", "selection", "legacy", "seconds", "backend", "pointId"];
 
 interface GapRow {
   arch: string;
@@ -77,6 +77,12 @@ interface GapRow {
   ecr_lut4_bound?: string;
   ecr_ebr?: number;
   ecr_ebr_bound?: string;
+  df_lut4?: number;
+  df_ebr?: number;
+  ecr_df_lut4?: number;
+  ecr_df_lut4_bound?: string;
+  ecr_df_ebr?: number;
+  ecr_df_ebr_bound?: string;
 }
 
 function gapTable(rows: readonly Row[]): GapRow[] {
@@ -105,6 +111,12 @@ function gapTable(rows: readonly Row[]): GapRow[] {
       ecr_lut4_bound: (t ?? d).ecrLut4Bound,
       ecr_ebr: (t ?? d).ecrEbr,
       ecr_ebr_bound: (t ?? d).ecrEbrBound,
+      df_lut4: d.dfLut4,
+      df_ebr: d.dfEbr,
+      ecr_df_lut4: (t ?? d).ecrDfLut4,
+      ecr_df_lut4_bound: (t ?? d).ecrDfLut4Bound,
+      ecr_df_ebr: (t ?? d).ecrDfEbr,
+      ecr_df_ebr_bound: (t ?? d).ecrDfEbrBound,
     });
   }
   return out;
@@ -136,11 +148,17 @@ interface CellRow {
   ecr_lut4?: number;
   ecr_lut4_lo?: number;
   ecr_lut4_hi?: number;
+  ecr_df_ebr?: number;
+  ecr_df_ebr_lo?: number;
+  ecr_df_ebr_hi?: number;
+  ecr_df_lut4?: number;
+  ecr_df_lut4_lo?: number;
+  ecr_df_lut4_hi?: number;
   kept_direct: number;
   legacy: number;
 }
 const fin = (v: number) => (Number.isFinite(v) ? v : undefined);
-const CELL_COLUMNS: (keyof CellRow & string)[] = ["arch", "width", "depth", "parameters", "precision", "mode", "seeds", "accuracy_mean", "accuracy_sd", "accuracy_lo", "accuracy_hi", "gap_mean", "gap_lo", "gap_hi", "memory_bits", "ecr", "ecr_bound", "ecr_lo", "ecr_hi", "ecr_ebr", "ecr_ebr_lo", "ecr_ebr_hi", "ecr_lut4", "ecr_lut4_lo", "ecr_lut4_hi", "kept_direct", "legacy"];
+const CELL_COLUMNS: (keyof CellRow & string)[] = ["arch", "width", "depth", "parameters", "precision", "mode", "seeds", "accuracy_mean", "accuracy_sd", "accuracy_lo", "accuracy_hi", "gap_mean", "gap_lo", "gap_hi", "memory_bits", "ecr", "ecr_bound", "ecr_lo", "ecr_hi", "ecr_ebr", "ecr_ebr_lo", "ecr_ebr_hi", "ecr_lut4", "ecr_lut4_lo", "ecr_lut4_hi", "ecr_df_ebr", "ecr_df_ebr_lo", "ecr_df_ebr_hi", "ecr_df_lut4", "ecr_df_lut4_lo", "ecr_df_lut4_hi", "kept_direct", "legacy"];
 
 function cellTable(cells: readonly Cell[]): CellRow[] {
   return cells.map((c) => ({
@@ -169,6 +187,12 @@ function cellTable(cells: readonly Cell[]): CellRow[] {
     ecr_lut4: c.ecrLut4?.value,
     ecr_lut4_lo: c.ecrLut4 ? fin(c.ecrLut4.lo) : undefined,
     ecr_lut4_hi: c.ecrLut4 ? fin(c.ecrLut4.hi) : undefined,
+    ecr_df_ebr: c.ecrDfEbr?.value,
+    ecr_df_ebr_lo: c.ecrDfEbr ? fin(c.ecrDfEbr.lo) : undefined,
+    ecr_df_ebr_hi: c.ecrDfEbr ? fin(c.ecrDfEbr.hi) : undefined,
+    ecr_df_lut4: c.ecrDfLut4?.value,
+    ecr_df_lut4_lo: c.ecrDfLut4 ? fin(c.ecrDfLut4.lo) : undefined,
+    ecr_df_lut4_hi: c.ecrDfLut4 ? fin(c.ecrDfLut4.hi) : undefined,
     kept_direct: c.keptDirect,
     legacy: c.legacy,
   }));
@@ -222,7 +246,7 @@ export async function buildReport(records: readonly PointRecord[], configs: read
       tables.push(`${sweep}-mean.csv`);
       const gt = gapTable(rs);
       if (gt.length) {
-        write(`${sweep}-quantized.csv`, toCsv(gt, ["arch", "width", "depth", "seed", "parameters", "precision", "float", "direct", "retrained", "gap_direct", "gap_retrained", "memory_bits", "ecr", "ecr_bound", "ecr_ideal", "lut4", "ebr", "ecr_lut4", "ecr_lut4_bound", "ecr_ebr", "ecr_ebr_bound"]));
+        write(`${sweep}-quantized.csv`, toCsv(gt, ["arch", "width", "depth", "seed", "parameters", "precision", "float", "direct", "retrained", "gap_direct", "gap_retrained", "memory_bits", "ecr", "ecr_bound", "ecr_ideal", "lut4", "ebr", "ecr_lut4", "ecr_lut4_bound", "ecr_ebr", "ecr_ebr_bound", "df_lut4", "df_ebr", "ecr_df_lut4", "ecr_df_lut4_bound", "ecr_df_ebr", "ecr_df_ebr_bound"]));
         tables.push(`${sweep}-quantized.csv`);
       }
       const family = rs[0]!.family;
@@ -235,7 +259,7 @@ export async function buildReport(records: readonly PointRecord[], configs: read
         ],
         [`${sweep}-gap-depth.svg`, `${sweep}: float − retrained gap vs depth, per width`, family === "ffdnn" && rs.some((r) => r.mode === "retrained") ? gapVsDepth(cs, `${sweep}: gap vs depth`) : null],
         [`${sweep}-direct-vs-retrained.svg`, `${sweep}: direct vs retrained accuracy (above the diagonal: retraining helped)`, rs.some((r) => r.mode === "retrained") ? directVsRetrained(rs, `${sweep}: direct vs retrained`) : null],
-        [`${sweep}-ecr.svg`, `${sweep}: ECR of the retrained nets vs size: memory, and for FFDNNs block RAM and logic of the mac-array accelerator, P = 16 (triangles are bounds; error bars: 95% seed interval)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(cs, `${sweep}: effective compression ratio`) : null],
+        [`${sweep}-ecr.svg`, `${sweep}: ECR of the retrained nets vs size: memory, and block RAM and logic of the mac-array (P = 16) and of the dataflow pipeline (an image every 3,136 cycles) (triangles are bounds; error bars: 95% seed interval)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(cs, `${sweep}: effective compression ratio`) : null],
       ];
       for (const [file, caption, spec] of figs) {
         if (!spec) continue;

@@ -141,6 +141,8 @@ export function ecrVsSize(cells: readonly Cell[], title: string): Spec {
     ["memory (weights)", (c: Cell) => c.ecr],
     ["block RAM (mac-array, iCE40 EBR)", (c: Cell) => c.ecrEbr],
     ["logic (mac-array, iCE40 LUT4, estimate)", (c: Cell) => c.ecrLut4],
+    ["block RAM (dataflow, iCE40 EBR)", (c: Cell) => c.ecrDfEbr],
+    ["logic (dataflow, iCE40 LUT4, estimate)", (c: Cell) => c.ecrDfLut4],
   ] as const;
   const values = kinds.flatMap(([kind, value]) =>
     cells

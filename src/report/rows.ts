@@ -6,7 +6,7 @@
 import { describeArch } from "../sweep/config.js";
 import type { FloatRecord, PointRecord, QuantRecord } from "../sweep/store.js";
 import type { Architecture } from "../sweep/trainer.js";
-import { cnnArea, ffdnnArea } from "./area.js";
+import { AREA_LANES, cnnArea, ffdnnArea, type AreaArch, type HwArea } from "./area.js";
 import { costEcr, memoryEcr, type Bound, type CurvePoint } from "./ecr.js";
 
 export type Mode = "float" | "direct" | "retrained";
@@ -41,7 +41,7 @@ export interface Row {
   dense?: number[];
   /** Bits of every hidden signal (8 for float rows: the float net priced with 8-bit signals). */
   signalBits: number;
-  /** Area of the accelerator for this net (see area.ts): analytic iCE40 LUT4 and EBR. */
+  /** Area of the mac-array accelerator for this net (see area.ts): analytic iCE40 LUT4 and EBR. */
   lut4?: number;
   ebr?: number;
   /** Area-based ECRs: float LUT4 (or EBR) at equal accuracy / this net's LUT4 (or EBR). */
@@ -49,6 +49,13 @@ export interface Row {
   ecrLut4Bound?: Bound;
   ecrEbr?: number;
   ecrEbrBound?: Bound;
+  /** The same on the dataflow architecture (a pipeline starting an image every DATAFLOW_INTERVAL cycles). */
+  dfLut4?: number;
+  dfEbr?: number;
+  ecrDfLut4?: number;
+  ecrDfLut4Bound?: Bound;
+  ecrDfEbr?: number;
+  ecrDfEbrBound?: Bound;
   /** Retrained rows of keep-direct points: which weights were exported. */
   selection?: "direct" | "retrained";
   /** Quantized rows of records made before the keep-direct rule (standing in for their points). */
@@ -151,28 +158,43 @@ export function toRows(records: readonly PointRecord[], legacy: ReadonlySet<stri
  * Adds the accelerator area (P = 16 lanes, area.ts) to every row and the area-based ECRs to every
  * quantized row, against the float rows of the same sweep priced the same way.
  */
+/** Where each priced architecture's area and ECRs live in a row. */
+const AREA_FIELDS: Record<AreaArch, { lut4: "lut4" | "dfLut4"; ebr: "ebr" | "dfEbr"; ecrLut4: "ecrLut4" | "ecrDfLut4"; ecrLut4Bound: "ecrLut4Bound" | "ecrDfLut4Bound"; ecrEbr: "ecrEbr" | "ecrDfEbr"; ecrEbrBound: "ecrEbrBound" | "ecrDfEbrBound" }> = {
+  "mac-array": { lut4: "lut4", ebr: "ebr", ecrLut4: "ecrLut4", ecrLut4Bound: "ecrLut4Bound", ecrEbr: "ecrEbr", ecrEbrBound: "ecrEbrBound" },
+  dataflow: { lut4: "dfLut4", ebr: "dfEbr", ecrLut4: "ecrDfLut4", ecrLut4Bound: "ecrDfLut4Bound", ecrEbr: "ecrDfEbr", ecrEbrBound: "ecrDfEbrBound" },
+};
+
 export function withAreaEcr(rows: readonly Row[]): Row[] {
-  const area = (r: Row) => (r.hidden ? ffdnnArea(r.hidden, r.levels, r.signalBits) : r.conv ? cnnArea(r.conv, r.dense ?? [], r.levels, r.signalBits) : {});
-  const out = rows.map((r) => ({ ...r, ...area(r) }));
-  // The float curves on both hardware axes, per sweep, as for memory: mean accuracy over seeds per architecture.
-  const curves = new Map<string, { lut4: CurvePoint[]; ebr: CurvePoint[] }>();
-  for (const sweep of new Set(out.map((r) => r.sweep))) {
-    const floats = out.filter((r) => r.sweep === sweep && r.mode === "float" && r.lut4 !== undefined && r.ebr !== undefined);
-    if (floats.length)
-      curves.set(sweep, {
-        lut4: meanCurve(floats.map((r) => ({ key: r.arch, size: r.lut4!, accuracy: r.accuracy }))),
-        ebr: meanCurve(floats.map((r) => ({ key: r.arch, size: r.ebr!, accuracy: r.accuracy }))),
-      });
-  }
-  for (const r of out) {
-    const c = curves.get(r.sweep);
-    if (r.mode === "float" || !c || r.lut4 === undefined || r.ebr === undefined) continue;
-    const l = costEcr(c.lut4, r.accuracy, r.lut4);
-    const e = costEcr(c.ebr, r.accuracy, r.ebr);
-    r.ecrLut4 = l.value;
-    r.ecrLut4Bound = l.bound;
-    r.ecrEbr = e.value;
-    r.ecrEbrBound = e.bound;
+  const area = (r: Row, arch: AreaArch): HwArea | undefined =>
+    r.hidden ? ffdnnArea(r.hidden, r.levels, r.signalBits, AREA_LANES, {}, arch) : r.conv ? cnnArea(r.conv, r.dense ?? [], r.levels, r.signalBits, AREA_LANES, {}, arch) : undefined;
+  const out = rows.map((r) => ({ ...r }));
+  for (const [arch, f] of Object.entries(AREA_FIELDS) as [AreaArch, (typeof AREA_FIELDS)[AreaArch]][]) {
+    for (const r of out) {
+      const a = area(r, arch);
+      if (a) [r[f.lut4], r[f.ebr]] = [a.lut4, a.ebr];
+    }
+    // The float curves on both hardware axes, per sweep, as for memory: mean accuracy over seeds per architecture.
+    const curves = new Map<string, { lut4: CurvePoint[]; ebr: CurvePoint[] }>();
+    for (const sweep of new Set(out.map((r) => r.sweep))) {
+      const floats = out.filter((r) => r.sweep === sweep && r.mode === "float" && r[f.lut4] !== undefined && r[f.ebr] !== undefined);
+      if (floats.length)
+        curves.set(sweep, {
+          lut4: meanCurve(floats.map((r) => ({ key: r.arch, size: r[f.lut4]!, accuracy: r.accuracy }))),
+          ebr: meanCurve(floats.map((r) => ({ key: r.arch, size: r[f.ebr]!, accuracy: r.accuracy }))),
+        });
+    }
+    for (const r of out) {
+      const c = curves.get(r.sweep);
+      const lut4 = r[f.lut4];
+      const ebr = r[f.ebr];
+      if (r.mode === "float" || !c || lut4 === undefined || ebr === undefined) continue;
+      const l = costEcr(c.lut4, r.accuracy, lut4);
+      const e = costEcr(c.ebr, r.accuracy, ebr);
+      r[f.ecrLut4] = l.value;
+      r[f.ecrLut4Bound] = l.bound;
+      r[f.ecrEbr] = e.value;
+      r[f.ecrEbrBound] = e.bound;
+    }
   }
   return out;
 }

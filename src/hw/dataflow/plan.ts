@@ -334,3 +334,30 @@ export const foldTargets = (stages: LoweredStage[]): FoldTarget[] =>
     nOut: s.outChannels,
     window: s.source === "conv2d" ? { kernel: s.window.kernel, channels: s.window.input.channels } : null,
   }));
+
+/**
+ * A plan with every weight `bits` wide, for pricing only (report/area.ts prices a float net as the
+ * same pipeline with 32-bit fixed-point weights): lanes, adder trees, accumulators, biases and weight
+ * ROM words grow with the weights; the folding, buffers and requantizers are kept (a requantizer on a
+ * wider accumulator would cost a little more, so the float price is, if anything, low).
+ */
+export function widenDfWeights(plan: DfPlan, bits: number): DfPlan {
+  const layers = plan.layers.map((l) => {
+    const grow = bits - l.weightBits;
+    if (grow <= 0) return l;
+    const laneMax = (2 ** (bits - 1) - 1) * (2 ** l.inBits - 1);
+    const biasBits = l.biasBits + grow;
+    return {
+      ...l,
+      weightBits: bits,
+      laneMax,
+      tree: treeLevels(l.simd, laneMax),
+      accBits: l.accBits + grow,
+      biasBits,
+      weightRomWidth: l.simd * bits,
+      weightRomStyle: romStyle(l.weightRomDepth, l.simd * bits),
+      biasRomWidth: (l.biasAt === "fold" ? l.pe : l.outWidth) * biasBits,
+    };
+  });
+  return { ...plan, layers };
+}
