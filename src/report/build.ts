@@ -8,7 +8,8 @@ import type { SweepConfig } from "../sweep/config.js";
 import { expandPoints } from "../sweep/points.js";
 import type { PointRecord } from "../sweep/store.js";
 import { writeDirAtomic } from "../util/fs.js";
-import { toCells, type Cell } from "./aggregate.js";
+import { toCells, type Cell, type CellEcr } from "./aggregate.js";
+import { AREA_LANES, DATAFLOW_INTERVAL } from "./area.js";
 import { gap } from "./claims.js";
 import { currentRecords } from "./current.js";
 import { accuracyVsParameters, directVsRetrained, ecrVsSize, gapVsDepth, gapVsWidth, renderSvg } from "./plots.js";
@@ -158,6 +159,9 @@ interface CellRow {
   legacy: number;
 }
 const fin = (v: number) => (Number.isFinite(v) ? v : undefined);
+/** The ends of a cell ECR's seed interval (none without seeds). */
+const lo = (e?: CellEcr) => (e ? fin(e.lo) : undefined);
+const hi = (e?: CellEcr) => (e ? fin(e.hi) : undefined);
 const CELL_COLUMNS: (keyof CellRow & string)[] = ["arch", "width", "depth", "parameters", "precision", "mode", "seeds", "accuracy_mean", "accuracy_sd", "accuracy_lo", "accuracy_hi", "gap_mean", "gap_lo", "gap_hi", "memory_bits", "ecr", "ecr_bound", "ecr_lo", "ecr_hi", "ecr_ebr", "ecr_ebr_lo", "ecr_ebr_hi", "ecr_lut4", "ecr_lut4_lo", "ecr_lut4_hi", "ecr_df_ebr", "ecr_df_ebr_lo", "ecr_df_ebr_hi", "ecr_df_lut4", "ecr_df_lut4_lo", "ecr_df_lut4_hi", "kept_direct", "legacy"];
 
 function cellTable(cells: readonly Cell[]): CellRow[] {
@@ -179,20 +183,20 @@ function cellTable(cells: readonly Cell[]): CellRow[] {
     memory_bits: c.memoryBits,
     ecr: c.ecr?.value,
     ecr_bound: c.ecr?.bound,
-    ecr_lo: c.ecr ? fin(c.ecr.lo) : undefined,
-    ecr_hi: c.ecr ? fin(c.ecr.hi) : undefined,
+    ecr_lo: lo(c.ecr),
+    ecr_hi: hi(c.ecr),
     ecr_ebr: c.ecrEbr?.value,
-    ecr_ebr_lo: c.ecrEbr ? fin(c.ecrEbr.lo) : undefined,
-    ecr_ebr_hi: c.ecrEbr ? fin(c.ecrEbr.hi) : undefined,
+    ecr_ebr_lo: lo(c.ecrEbr),
+    ecr_ebr_hi: hi(c.ecrEbr),
     ecr_lut4: c.ecrLut4?.value,
-    ecr_lut4_lo: c.ecrLut4 ? fin(c.ecrLut4.lo) : undefined,
-    ecr_lut4_hi: c.ecrLut4 ? fin(c.ecrLut4.hi) : undefined,
+    ecr_lut4_lo: lo(c.ecrLut4),
+    ecr_lut4_hi: hi(c.ecrLut4),
     ecr_df_ebr: c.ecrDfEbr?.value,
-    ecr_df_ebr_lo: c.ecrDfEbr ? fin(c.ecrDfEbr.lo) : undefined,
-    ecr_df_ebr_hi: c.ecrDfEbr ? fin(c.ecrDfEbr.hi) : undefined,
+    ecr_df_ebr_lo: lo(c.ecrDfEbr),
+    ecr_df_ebr_hi: hi(c.ecrDfEbr),
     ecr_df_lut4: c.ecrDfLut4?.value,
-    ecr_df_lut4_lo: c.ecrDfLut4 ? fin(c.ecrDfLut4.lo) : undefined,
-    ecr_df_lut4_hi: c.ecrDfLut4 ? fin(c.ecrDfLut4.hi) : undefined,
+    ecr_df_lut4_lo: lo(c.ecrDfLut4),
+    ecr_df_lut4_hi: hi(c.ecrDfLut4),
     kept_direct: c.keptDirect,
     legacy: c.legacy,
   }));
@@ -259,7 +263,7 @@ export async function buildReport(records: readonly PointRecord[], configs: read
         ],
         [`${sweep}-gap-depth.svg`, `${sweep}: float − retrained gap vs depth, per width`, family === "ffdnn" && rs.some((r) => r.mode === "retrained") ? gapVsDepth(cs, `${sweep}: gap vs depth`) : null],
         [`${sweep}-direct-vs-retrained.svg`, `${sweep}: direct vs retrained accuracy (above the diagonal: retraining helped)`, rs.some((r) => r.mode === "retrained") ? directVsRetrained(rs, `${sweep}: direct vs retrained`) : null],
-        [`${sweep}-ecr.svg`, `${sweep}: ECR of the retrained nets vs size: memory, and block RAM and logic of the mac-array (P = 16) and of the dataflow pipeline (an image every 3,136 cycles) (triangles are bounds; error bars: 95% seed interval)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(cs, `${sweep}: effective compression ratio`) : null],
+        [`${sweep}-ecr.svg`, `${sweep}: ECR of the retrained nets vs size: memory, and block RAM and logic of the mac-array (P = ${AREA_LANES}) and of the dataflow pipeline (an image every ${DATAFLOW_INTERVAL.toLocaleString("en-US")} cycles) (triangles are bounds; error bars: 95% seed interval)`, rs.some((r) => r.ecr !== undefined && r.mode === "retrained") ? ecrVsSize(cs, `${sweep}: effective compression ratio`) : null],
       ];
       for (const [file, caption, spec] of figs) {
         if (!spec) continue;

@@ -6,7 +6,7 @@
 import { describeArch } from "../sweep/config.js";
 import type { FloatRecord, PointRecord, QuantRecord } from "../sweep/store.js";
 import type { Architecture } from "../sweep/trainer.js";
-import { AREA_LANES, cnnArea, ffdnnArea, type AreaArch, type HwArea } from "./area.js";
+import { AREA_ARCHS, AREA_LANES, cnnArea, ffdnnArea, type AreaArch, type HwArea } from "./area.js";
 import { costEcr, memoryEcr, type Bound, type CurvePoint } from "./ecr.js";
 
 export type Mode = "float" | "direct" | "retrained";
@@ -154,21 +154,22 @@ export function toRows(records: readonly PointRecord[], legacy: ReadonlySet<stri
   return rows.sort((a, b) => a.sweep.localeCompare(b.sweep) || a.depth - b.depth || a.width - b.width || a.seed - b.seed || a.levels - b.levels || a.mode.localeCompare(b.mode));
 }
 
-/**
- * Adds the accelerator area (P = 16 lanes, area.ts) to every row and the area-based ECRs to every
- * quantized row, against the float rows of the same sweep priced the same way.
- */
 /** Where each priced architecture's area and ECRs live in a row. */
 const AREA_FIELDS: Record<AreaArch, { lut4: "lut4" | "dfLut4"; ebr: "ebr" | "dfEbr"; ecrLut4: "ecrLut4" | "ecrDfLut4"; ecrLut4Bound: "ecrLut4Bound" | "ecrDfLut4Bound"; ecrEbr: "ecrEbr" | "ecrDfEbr"; ecrEbrBound: "ecrEbrBound" | "ecrDfEbrBound" }> = {
   "mac-array": { lut4: "lut4", ebr: "ebr", ecrLut4: "ecrLut4", ecrLut4Bound: "ecrLut4Bound", ecrEbr: "ecrEbr", ecrEbrBound: "ecrEbrBound" },
   dataflow: { lut4: "dfLut4", ebr: "dfEbr", ecrLut4: "ecrDfLut4", ecrLut4Bound: "ecrDfLut4Bound", ecrEbr: "ecrDfEbr", ecrEbrBound: "ecrDfEbrBound" },
 };
 
+/**
+ * Adds each architecture's accelerator area (area.ts) to every row and its area-based ECRs to every
+ * quantized row, against the float rows of the same sweep priced the same way.
+ */
 export function withAreaEcr(rows: readonly Row[]): Row[] {
   const area = (r: Row, arch: AreaArch): HwArea | undefined =>
     r.hidden ? ffdnnArea(r.hidden, r.levels, r.signalBits, AREA_LANES, {}, arch) : r.conv ? cnnArea(r.conv, r.dense ?? [], r.levels, r.signalBits, AREA_LANES, {}, arch) : undefined;
   const out = rows.map((r) => ({ ...r }));
-  for (const [arch, f] of Object.entries(AREA_FIELDS) as [AreaArch, (typeof AREA_FIELDS)[AreaArch]][]) {
+  for (const arch of AREA_ARCHS) {
+    const f = AREA_FIELDS[arch];
     for (const r of out) {
       const a = area(r, arch);
       if (a) [r[f.lut4], r[f.ebr]] = [a.lut4, a.ebr];

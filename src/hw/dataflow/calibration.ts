@@ -3,12 +3,13 @@
  * designs, written by bench/dataflow-cost.ts) and their leave-one-out error.
  */
 import { fitNonNegativeOver } from "../../cost/fit.js";
-import { DF_FEATURES, DF_LUT_FEATURES, predictDf, type DfFeatureVector } from "./features.js";
+import { DF_FEATURES, DF_LUT_FEATURES, predictDf, type DfFeatureVector, type DfTarget } from "./features.js";
+
+export type { DfTarget };
 
 export const CALIBRATION_FILE = "test/fixtures/yosys/dataflow-calibration.json";
 export const CALIBRATION_FILE_ICE40 = "test/fixtures/yosys/dataflow-calibration-ice40.json";
 
-export type DfTarget = "xilinx" | "ice40";
 export const calibrationFile = (t: DfTarget): string => (t === "ice40" ? CALIBRATION_FILE_ICE40 : CALIBRATION_FILE);
 /** Designs never fitted, synthesised the same way: the model's held-out error. */
 export const heldoutFile = (t: DfTarget): string => `test/fixtures/yosys/dataflow-heldout${t === "ice40" ? "-ice40" : ""}.json`;

@@ -27,6 +27,8 @@ import type { DfLayerPlan, DfPlan } from "./plan.js";
 export const DF_FEATURES = ["lanes", "tree", "acc", "drain", "requant", "select", "romLogic", "romLogicIce40", "control"] as const;
 export type DfFeature = (typeof DF_FEATURES)[number];
 export type DfFeatureVector = Record<DfFeature, number>;
+/** The two targets the model is calibrated on. */
+export type DfTarget = "xilinx" | "ice40";
 
 export interface DfMemoryLike {
   kind: "rom" | "ram";
@@ -121,7 +123,7 @@ export const DF_COEFFICIENTS_ICE40: DfCoefficients = {
 
 export const DF_FF_FEATURES: readonly DfFeature[] = ["lanes", "acc", "drain", "select", "control"];
 /** LUT features per target: each prices the LUT memory its own memory rule leaves. */
-export const DF_LUT_FEATURES: Record<"xilinx" | "ice40", readonly DfFeature[]> = {
+export const DF_LUT_FEATURES: Record<DfTarget, readonly DfFeature[]> = {
   xilinx: DF_FEATURES.filter((k) => k !== "romLogicIce40"),
   ice40: DF_FEATURES.filter((k) => k !== "romLogic"),
 };
@@ -152,7 +154,7 @@ export function blockRams(mems: DfMemoryLike[]): Pick<DfEstimate, "ramb36" | "ra
   return { ramb36, ramb18, bram36: ramb36 + ramb18 / 2, lutramLuts: lutram };
 }
 
-export function fitDfCoefficients(rows: DfFeatureVector[], luts: number[], ffs: number[], target: "xilinx" | "ice40" = "xilinx"): DfCoefficients {
+export function fitDfCoefficients(rows: DfFeatureVector[], luts: number[], ffs: number[], target: DfTarget = "xilinx"): DfCoefficients {
   return { lut: fitNonNegativeOver(DF_FEATURES, rows, luts, DF_LUT_FEATURES[target]), ff: fitNonNegativeOver(DF_FEATURES, rows, ffs, DF_FF_FEATURES) };
 }
 
